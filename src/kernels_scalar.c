@@ -1,0 +1,216 @@
+/* The portable kernels: one loop per (distribution, element type) that turns
+ * the Philox words into elements as docs/stream.md defines. SIMD variants must
+ * reproduce these bits exactly. */
+#include "kernels.h"
+
+#include "float_convert.h"
+#include "inverse_cdf.h"
+#include "philox.h"
+
+#include <string.h>
+
+/* Elements per pass: words for a chunk live on the stack, then convert. */
+#define CHUNK 256
+/* Smallest tail probability fed to the inverse CDF of a truncated normal. */
+#define TRUNC_PMIN_F32 1.2621774483536188886587657044524579674771302961744368076324462890625e-29f /* 2^-96 */
+#define TRUNC_PMIN_F64 2.2250738585072014e-308 /* 2^-1022 */
+
+/* The n words from pos on (section 2). */
+void xi_words_scalar(const xi_stream *stream, xi_position pos, size_t n, uint32_t *out)
+{
+    uint64_t block = (pos.lo >> 2) | ((uint64_t)pos.hi << 62);
+    unsigned lane = (unsigned)(pos.lo & 3u);
+    while (n > 0) {
+        uint32_t ctr[4];
+        unsigned take;
+        ctr[0] = (uint32_t)block;
+        ctr[1] = (uint32_t)(block >> 32);
+        ctr[2] = (uint32_t)stream->stream;
+        ctr[3] = (uint32_t)(stream->stream >> 32);
+        xi_philox4x32_10_block(ctr, stream->key);
+        take = 4u - lane;
+        if (take > n)
+            take = (unsigned)n;
+        memcpy(out, ctr + lane, take * sizeof *out);
+        out += take;
+        n -= take;
+        lane = 0;
+        block++;
+    }
+}
+
+static inline float clamp_f32(float x, float lo, float hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+static inline double clamp_f64(double x, double lo, double hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+/* Section 3 */
+static inline float uniform_f32(uint32_t x, const xi_coeffs_f32 *c)
+{
+    return clamp_f32(c->mid + c->half * xi_symmetric_unit_f32(x), c->lo, c->hi);
+}
+
+static inline double uniform_f64(uint64_t x, const xi_coeffs_f64 *c)
+{
+    return clamp_f64(c->mid + c->half * xi_symmetric_unit_f64(x), c->lo, c->hi);
+}
+
+/* Section 7 */
+static inline float normal_f32(uint32_t x, const xi_coeffs_f32 *c)
+{
+    float v = xi_ndtri_upper_f32(xi_tail_prob_f32(x));
+    float z = (x >> 31) ? -v : v;
+    return c->mean + c->std * z;
+}
+
+static inline double normal_f64(uint64_t x, const xi_coeffs_f64 *c)
+{
+    double v = xi_ndtri_upper_f64(xi_tail_prob_f64(x));
+    double z = (x >> 63) ? -v : v;
+    return c->mean + c->std * z;
+}
+
+/* Section 8 */
+static inline float trunc_normal_f32(uint32_t x, const xi_coeffs_f32 *c)
+{
+    float u = c->cdf_lo + c->cdf_width * xi_open_unit_f32(x);
+    float z;
+    if (u < 0.5f) {
+        float p = u < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : u;
+        z = -xi_ndtri_upper_f32(p);
+    } else {
+        float p = 1.0f - u;
+        z = xi_ndtri_upper_f32(p < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : p);
+    }
+    z = clamp_f32(c->mirror * z, c->z_lo, c->z_hi);
+    return clamp_f32(c->mean + c->std * z, c->lo, c->hi);
+}
+
+static inline double trunc_normal_f64(uint64_t x, const xi_coeffs_f64 *c)
+{
+    double u = c->cdf_lo + c->cdf_width * xi_open_unit_f64(x);
+    double z;
+    if (u < 0.5) {
+        double p = u < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : u;
+        z = -xi_ndtri_upper_f64(p);
+    } else {
+        double p = 1.0 - u;
+        z = xi_ndtri_upper_f64(p < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : p);
+    }
+    z = clamp_f64(c->mirror * z, c->z_lo, c->z_hi);
+    return clamp_f64(c->mean + c->std * z, c->lo, c->hi);
+}
+
+/* One kernel per (distribution, output type). A chunk's words are generated
+ * first, then converted: the same two-pass shape the SIMD variants use. */
+#define DEFINE_KERNEL_W1(name, out_type, element, store)                                  \
+    static void name(const xi_stream *st, xi_position pos, size_t n, void *out_v,        \
+                     const xi_params *prm)                                               \
+    {                                                                                    \
+        out_type *out = (out_type *)out_v;                                               \
+        uint32_t words[CHUNK];                                                           \
+        while (n > 0) {                                                                  \
+            size_t m = n < CHUNK ? n : CHUNK, i;                                         \
+            xi_words_scalar(st, pos, m, words);                                          \
+            for (i = 0; i < m; i++)                                                      \
+                out[i] = store(element(words[i], &prm->f32));                            \
+            out += m;                                                                    \
+            n -= m;                                                                      \
+            xi_position_add(&pos, m);                                                    \
+        }                                                                                \
+    }
+
+#define DEFINE_KERNEL_W2(name, element)                                                  \
+    static void name(const xi_stream *st, xi_position pos, size_t n, void *out_v,        \
+                     const xi_params *prm)                                               \
+    {                                                                                    \
+        double *out = (double *)out_v;                                                   \
+        uint32_t words[2 * CHUNK];                                                       \
+        while (n > 0) {                                                                  \
+            size_t m = n < CHUNK ? n : CHUNK, i;                                         \
+            xi_words_scalar(st, pos, 2 * m, words);                                      \
+            for (i = 0; i < m; i++)                                                      \
+                out[i] = element(xi_join_words(words[2 * i], words[2 * i + 1]), &prm->f64); \
+            out += m;                                                                    \
+            n -= m;                                                                      \
+            xi_position_add(&pos, 2 * (uint64_t)m);                                      \
+        }                                                                                \
+    }
+
+#define STORE_F32(v) (v)
+#define STORE_F16(v) xi_f32_to_f16_bits(v)
+#define STORE_BF16(v) xi_f32_to_bf16_bits(v)
+
+DEFINE_KERNEL_W1(uniform_f16_scalar, uint16_t, uniform_f32, STORE_F16)
+DEFINE_KERNEL_W1(uniform_bf16_scalar, uint16_t, uniform_f32, STORE_BF16)
+DEFINE_KERNEL_W1(uniform_f32_scalar, float, uniform_f32, STORE_F32)
+DEFINE_KERNEL_W2(uniform_f64_scalar, uniform_f64)
+DEFINE_KERNEL_W1(normal_f16_scalar, uint16_t, normal_f32, STORE_F16)
+DEFINE_KERNEL_W1(normal_bf16_scalar, uint16_t, normal_f32, STORE_BF16)
+DEFINE_KERNEL_W1(normal_f32_scalar, float, normal_f32, STORE_F32)
+DEFINE_KERNEL_W2(normal_f64_scalar, normal_f64)
+DEFINE_KERNEL_W1(trunc_normal_f16_scalar, uint16_t, trunc_normal_f32, STORE_F16)
+DEFINE_KERNEL_W1(trunc_normal_bf16_scalar, uint16_t, trunc_normal_f32, STORE_BF16)
+DEFINE_KERNEL_W1(trunc_normal_f32_scalar, float, trunc_normal_f32, STORE_F32)
+DEFINE_KERNEL_W2(trunc_normal_f64_scalar, trunc_normal_f64)
+
+static void bits_u32_scalar(const xi_stream *st, xi_position pos, size_t n, void *out,
+                            const xi_params *prm)
+{
+    (void)prm;
+    xi_words_scalar(st, pos, n, (uint32_t *)out);
+}
+
+static void bits_u64_scalar(const xi_stream *st, xi_position pos, size_t n, void *out_v,
+                            const xi_params *prm)
+{
+    uint64_t *out = (uint64_t *)out_v;
+    uint32_t words[2 * CHUNK];
+    (void)prm;
+    while (n > 0) {
+        size_t m = n < CHUNK ? n : CHUNK, i;
+        xi_words_scalar(st, pos, 2 * m, words);
+        for (i = 0; i < m; i++)
+            out[i] = xi_join_words(words[2 * i], words[2 * i + 1]);
+        out += m;
+        n -= m;
+        xi_position_add(&pos, 2 * (uint64_t)m);
+    }
+}
+
+const xi_kernel_table xi_kernels_scalar = {
+    "scalar",
+    {
+        /* XI_UNIFORM */
+        {uniform_f16_scalar, uniform_bf16_scalar, uniform_f32_scalar, uniform_f64_scalar, 0, 0},
+        /* XI_NORMAL */
+        {normal_f16_scalar, normal_bf16_scalar, normal_f32_scalar, normal_f64_scalar, 0, 0},
+        /* XI_TRUNC_NORMAL */
+        {trunc_normal_f16_scalar, trunc_normal_bf16_scalar, trunc_normal_f32_scalar,
+         trunc_normal_f64_scalar, 0, 0},
+        /* XI_BITS */
+        {0, 0, 0, 0, bits_u32_scalar, bits_u64_scalar},
+    },
+};
+
+float xi_inverse_normal_upper_f32(float p)
+{
+    return xi_ndtri_upper_f32(p);
+}
+
+double xi_inverse_normal_upper_f64(double p)
+{
+    return xi_ndtri_upper_f64(p);
+}
+
+void xi_philox4x32_10(uint32_t counter[4], const uint32_t key[2])
+{
+    xi_philox4x32_10_block(counter, key);
+}

@@ -1,0 +1,58 @@
+"""xinit_c: fast, reproducible, in-place weight initialisation.
+
+Fills preallocated buffers with Xavier/Glorot, He/Kaiming, LeCun and
+variance-scaling weights from the Philox4x32-10 counter-based stream: element
+``k`` of a tensor depends only on (key, stream, position + k), so chunked,
+sharded and multithreaded fills give the same bits. See ``docs/stream.md``.
+
+>>> import numpy as np, xinit_c as xi
+>>> w = np.empty((512, 256), np.float32)
+>>> xi.xavier_uniform_(w, generator=xi.Generator(1234)) is w
+True
+"""
+from xinit_c._api import (
+    Generator,
+    constant_,
+    default_generator,
+    describe,
+    kaiming_normal_,
+    kaiming_uniform_,
+    lecun_normal_,
+    lecun_uniform_,
+    manual_seed,
+    normal_,
+    ones_,
+    random_bits_,
+    trunc_normal_,
+    uniform_,
+    variance_scaling_,
+    xavier_normal_,
+    xavier_uniform_,
+    zeros_,
+)
+from xinit_c._fans import calculate_gain, compute_fans
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Generator",
+    "calculate_gain",
+    "compute_fans",
+    "constant_",
+    "default_generator",
+    "describe",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "lecun_normal_",
+    "lecun_uniform_",
+    "manual_seed",
+    "normal_",
+    "ones_",
+    "random_bits_",
+    "trunc_normal_",
+    "uniform_",
+    "variance_scaling_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]

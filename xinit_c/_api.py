@@ -1,0 +1,482 @@
+"""The public fills: in-place initialisers in the style of ``torch.nn.init``.
+
+Every fill writes the buffer it is given (a numpy array, or any writable
+object numpy can view without a copy) and returns that same object. Element
+``k`` of the logical tensor (its flat C-order index) takes the stream words at
+``generator.position + w*k`` (``w`` words per element), so the values do not
+depend on memory layout, chunking or sharding; see ``docs/stream.md``.
+
+Common keywords
+---------------
+generator : Generator, optional
+    Where the words come from; ``None`` uses the module's default generator
+    (reseed it with :func:`manual_seed`).
+global_shape : tuple of int, optional
+    The shape of the full tensor of which ``out`` is a block. Fans come from
+    it, and the values equal that block of a single fill of the full tensor.
+offset : tuple of int or int, optional
+    Where the block starts in each axis of ``global_shape``; for a 1-D ``out``
+    one integer, the start of its flat range in the full tensor's C order.
+layout, fan_in, fan_out : (fan-based fills)
+    How fans are read from the shape (see :func:`compute_fans`), or the fans
+    themselves.
+"""
+
+import math
+
+import numpy as np
+
+from xinit_c import _core
+from xinit_c._core import Generator, as_writable_array
+from xinit_c._fans import MODES, calculate_gain, compute_fans, fan_for_mode
+
+__all__ = [
+    "Generator",
+    "default_generator",
+    "manual_seed",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "variance_scaling_",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "zeros_",
+    "ones_",
+    "constant_",
+    "random_bits_",
+    "describe",
+]
+
+#: Keras' correction from a unit normal truncated at +-2 to unit variance:
+#: the standard deviation of that truncated normal
+#: (keras/src/initializers/random_initializers.py, VarianceScaling).
+TRUNCATED_NORMAL_STD_CORRECTION = 0.87962566103423978
+
+DISTRIBUTIONS = ("truncated_normal", "normal", "untruncated_normal", "uniform")
+KAIMING_MODES = ("fan_in", "fan_out")
+
+_default = Generator()
+
+
+def default_generator():
+    """The generator used when a fill gets ``generator=None``."""
+    return _default
+
+
+def manual_seed(seed):
+    """Reseed the default generator (stream 0, position 0) and return it."""
+    return _default.reseed(seed)
+
+
+def _buffer(out):
+    return out if type(out) is np.ndarray else as_writable_array(out)
+
+
+def _generator(generator):
+    if generator is None:
+        return _default
+    if type(generator) is not Generator:
+        raise TypeError(f"generator must be an xinit_c.Generator, got {type(generator).__name__}")
+    return generator
+
+
+def _logical_shape(arr, global_shape):
+    return arr.shape if global_shape is None else _core._check_shape(global_shape)
+
+
+def _is_empty(shape):
+    for n in shape:
+        if n == 0:
+            return True
+    return False
+
+
+def _real(name, value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from None
+
+
+def _nonnegative(func, name, value):
+    value = _real(name, value)
+    if not (0.0 <= value < math.inf):
+        raise ValueError(f"{func}: {name} must be finite and >= 0, got {value}")
+    return value
+
+
+def _finite(func, name, value):
+    value = _real(name, value)
+    if not math.isfinite(value):
+        raise ValueError(f"{func}: {name} must be finite, got {value}")
+    return value
+
+
+def _fans(shape, layout, fan_in, fan_out):
+    if fan_in is None or fan_out is None:
+        computed_in, computed_out = compute_fans(shape, layout)
+        fan_in = computed_in if fan_in is None else fan_in
+        fan_out = computed_out if fan_out is None else fan_out
+    for name, fan in (("fan_in", fan_in), ("fan_out", fan_out)):
+        if isinstance(fan, bool) or not isinstance(fan, (int, np.integer)) or fan < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {fan!r}")
+    return fan_in, fan_out
+
+
+def _uniform(arr, out, low, high, generator, global_shape, offset):
+    _core.fill(arr, _core.DIST_UNIFORM, low, high, 0.0, 0.0, _generator(generator), global_shape, offset)
+    return out
+
+
+def _normal(arr, out, mean, std, generator, global_shape, offset):
+    _core.fill(arr, _core.DIST_NORMAL, mean, std, 0.0, 0.0, _generator(generator), global_shape, offset)
+    return out
+
+
+def _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset):
+    _core.fill(arr, _core.DIST_TRUNC_NORMAL, mean, std, a, b, _generator(generator), global_shape, offset)
+    return out
+
+
+def _empty_fill(arr, out, global_shape, offset):
+    """Validate an empty logical tensor's buffer and layout; writes nothing."""
+    _core.fill(arr, _core.DIST_UNIFORM, 0.0, 0.0, 0.0, 0.0, None, global_shape, offset)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Fan-based initialisers: each maps (fan_in, fan_out, options) to the
+# distribution it draws from, shared by the fills and by describe().
+# --------------------------------------------------------------------------
+
+def _spec_xavier_uniform(fan_in, fan_out, gain=1.0):
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return ("uniform", -bound, bound)
+
+
+def _spec_xavier_normal(fan_in, fan_out, gain=1.0):
+    return ("normal", 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def _kaiming_std(fan_in, fan_out, a, mode, nonlinearity):
+    if mode not in KAIMING_MODES:
+        raise ValueError(f"mode {mode!r} not supported, use one of {KAIMING_MODES}")
+    fan = fan_in if mode == "fan_in" else fan_out
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def _spec_kaiming_uniform(fan_in, fan_out, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    bound = math.sqrt(3.0) * _kaiming_std(fan_in, fan_out, a, mode, nonlinearity)
+    return ("uniform", -bound, bound)
+
+
+def _spec_kaiming_normal(fan_in, fan_out, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    return ("normal", 0.0, _kaiming_std(fan_in, fan_out, a, mode, nonlinearity))
+
+
+def _spec_variance_scaling(fan_in, fan_out, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution {distribution!r} not supported, use one of {DISTRIBUTIONS}")
+    variance = scale / fan_for_mode(fan_in, fan_out, mode)
+    if distribution == "truncated_normal":
+        std = math.sqrt(variance) / TRUNCATED_NORMAL_STD_CORRECTION
+        return ("trunc_normal", 0.0, std, -2.0 * std, 2.0 * std)
+    if distribution == "uniform":
+        limit = math.sqrt(3.0 * variance)
+        return ("uniform", -limit, limit)
+    return ("normal", 0.0, math.sqrt(variance))
+
+
+def _spec_lecun_uniform(fan_in, fan_out):
+    return _spec_variance_scaling(fan_in, fan_out, 1.0, "fan_in", "uniform")
+
+
+def _spec_lecun_normal(fan_in, fan_out):
+    return _spec_variance_scaling(fan_in, fan_out, 1.0, "fan_in", "truncated_normal")
+
+
+_DIST_CODES = {"uniform": _core.DIST_UNIFORM, "normal": _core.DIST_NORMAL,
+               "trunc_normal": _core.DIST_TRUNC_NORMAL}
+
+
+def _fan_fill(func, spec, out, options, generator, global_shape, offset, layout, fan_in, fan_out):
+    arr = _buffer(out)
+    shape = _logical_shape(arr, global_shape)
+    if _is_empty(shape):
+        return _empty_fill(arr, out, global_shape, offset)
+    fan_in, fan_out = _fans(shape, layout, fan_in, fan_out)
+    try:
+        dist, *params = spec(fan_in, fan_out, *options)
+    except ValueError as exc:
+        raise ValueError(f"{func}: {exc}") from None
+    params += [0.0] * (4 - len(params))
+    _core.fill(arr, _DIST_CODES[dist], *params, _generator(generator), global_shape, offset)
+    return out
+
+
+def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **options):
+    """The distribution a fan-based initialiser draws from for a tensor shape.
+
+    Returns a dict with ``fan_in``, ``fan_out``, ``distribution`` (one of
+    "uniform", "normal", "trunc_normal") and its parameters (``low``/``high``
+    or ``mean``/``std`` and, truncated, ``a``/``b``).
+
+    >>> describe("xavier_uniform", (512, 256))["high"] == math.sqrt(6 / 768)
+    True
+    """
+    try:
+        spec = _SPECS[init]
+    except KeyError:
+        raise ValueError(f"unknown initialiser {init!r}, use one of {tuple(_SPECS)}") from None
+    fan_in, fan_out = _fans(tuple(shape), layout, fan_in, fan_out)
+    dist, *params = spec(fan_in, fan_out, **options)
+    names = {"uniform": ("low", "high"), "normal": ("mean", "std"),
+             "trunc_normal": ("mean", "std", "a", "b")}[dist]
+    return {"fan_in": fan_in, "fan_out": fan_out, "distribution": dist, **dict(zip(names, params))}
+
+
+def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=None,
+                    layout="torch", fan_in=None, fan_out=None):
+    r"""Fill ``out`` with Xavier/Glorot uniform values, in place.
+
+    .. math:: U(-b, b), \qquad b = \text{gain} \cdot \sqrt{\frac{6}{\text{fan\_in} + \text{fan\_out}}}
+
+    Glorot & Bengio (2010), "Understanding the difficulty of training deep
+    feedforward neural networks". Values lie in ``[-b, b]`` after rounding to
+    ``out``'s dtype, symmetric about 0.
+
+    Examples
+    --------
+    >>> w = np.empty((512, 256), np.float32)   # torch Linear(256, 512).weight
+    >>> xavier_uniform_(w, generator=Generator(0)) is w   # b = sqrt(6/768)
+    True
+    """
+    gain = _nonnegative("xavier_uniform_", "gain", gain)
+    return _fan_fill("xavier_uniform_", _spec_xavier_uniform, out, (gain,), generator,
+                     global_shape, offset, layout, fan_in, fan_out)
+
+
+def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=None,
+                   layout="torch", fan_in=None, fan_out=None):
+    r"""Fill ``out`` with Xavier/Glorot normal values (untruncated, as torch), in place.
+
+    .. math:: N(0, \sigma^2), \qquad \sigma = \text{gain} \cdot \sqrt{\frac{2}{\text{fan\_in} + \text{fan\_out}}}
+
+    Examples
+    --------
+    >>> w = np.empty((64, 3, 3, 3), np.float32)   # Conv2d(3, 64, 3): fans 27, 576
+    >>> _ = xavier_normal_(w, generator=Generator(0))
+    """
+    gain = _nonnegative("xavier_normal_", "gain", gain)
+    return _fan_fill("xavier_normal_", _spec_xavier_normal, out, (gain,), generator,
+                     global_shape, offset, layout, fan_in, fan_out)
+
+
+def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
+                     global_shape=None, offset=None, layout="torch", fan_in=None, fan_out=None):
+    r"""Fill ``out`` with He/Kaiming uniform values, in place (torch semantics).
+
+    .. math:: U(-b, b), \qquad b = \sqrt{3}\,\frac{\text{gain}}{\sqrt{\text{fan\_mode}}}
+
+    with ``gain = calculate_gain(nonlinearity, a)`` and ``fan_mode`` the fan_in
+    or fan_out (``mode``). He et al. (2015), "Delving deep into rectifiers".
+
+    Examples
+    --------
+    >>> w = np.empty((128, 64), np.float32)
+    >>> _ = kaiming_uniform_(w, a=math.sqrt(5), generator=Generator(0))  # torch Linear's default
+    """
+    return _fan_fill("kaiming_uniform_", _spec_kaiming_uniform, out, (a, mode, nonlinearity),
+                     generator, global_shape, offset, layout, fan_in, fan_out)
+
+
+def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
+                    global_shape=None, offset=None, layout="torch", fan_in=None, fan_out=None):
+    r"""Fill ``out`` with He/Kaiming normal values, in place (torch semantics).
+
+    .. math:: N(0, \sigma^2), \qquad \sigma = \frac{\text{gain}}{\sqrt{\text{fan\_mode}}}
+
+    Examples
+    --------
+    >>> w = np.empty((64, 3, 7, 7), np.float32)
+    >>> _ = kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=Generator(0))
+    """
+    return _fan_fill("kaiming_normal_", _spec_kaiming_normal, out, (a, mode, nonlinearity),
+                     generator, global_shape, offset, layout, fan_in, fan_out)
+
+
+def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_normal", *,
+                      generator=None, global_shape=None, offset=None, layout="torch",
+                      fan_in=None, fan_out=None):
+    r"""Fill ``out`` from the variance-scaling family (Keras/JAX semantics), in place.
+
+    With ``n`` the fan of ``mode`` (``fan_in``, ``fan_out``, ``fan_avg`` =
+    (fan_in + fan_out)/2, ``fan_geo_avg`` = sqrt(fan_in * fan_out)):
+
+    * ``"truncated_normal"``: N(0, s^2) truncated to [-2s, 2s] with
+      ``s = sqrt(scale/n) / 0.87962566103423978`` (so the variance is scale/n);
+    * ``"normal"`` (alias ``"untruncated_normal"``): N(0, scale/n);
+    * ``"uniform"``: U(-l, l) with ``l = sqrt(3 * scale / n)``.
+
+    Examples
+    --------
+    >>> k = np.empty((3, 3, 16, 32), np.float32)   # a Keras Conv2D kernel
+    >>> _ = variance_scaling_(k, 2.0, "fan_in", "truncated_normal", layout="keras",
+    ...                       generator=Generator(0))   # keras he_normal
+    """
+    scale = _nonnegative("variance_scaling_", "scale", scale)
+    if mode not in MODES:
+        raise ValueError(f"variance_scaling_: mode {mode!r} not supported, use one of {MODES}")
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"variance_scaling_: distribution {distribution!r} not supported, "
+                         f"use one of {DISTRIBUTIONS}")
+    return _fan_fill("variance_scaling_", _spec_variance_scaling, out, (scale, mode, distribution),
+                     generator, global_shape, offset, layout, fan_in, fan_out)
+
+
+def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, layout="torch",
+                   fan_in=None, fan_out=None):
+    r"""LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)`` (Keras/JAX lecun_uniform).
+
+    Examples
+    --------
+    >>> _ = lecun_uniform_(np.empty((10, 20)), generator=Generator(0))   # l = sqrt(3/20)
+    """
+    return _fan_fill("lecun_uniform_", _spec_lecun_uniform, out, (), generator, global_shape,
+                     offset, layout, fan_in, fan_out)
+
+
+def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, layout="torch",
+                  fan_in=None, fan_out=None):
+    r"""LeCun normal: truncated normal of variance ``1 / fan_in`` (Keras/JAX lecun_normal).
+
+    Truncated at two of its standard deviations ``s = sqrt(1/fan_in) / 0.87962566103423978``,
+    as ``variance_scaling_(out, 1.0, "fan_in", "truncated_normal")``.
+
+    Examples
+    --------
+    >>> _ = lecun_normal_(np.empty((10, 20)), generator=Generator(0))
+    """
+    return _fan_fill("lecun_normal_", _spec_lecun_normal, out, (), generator, global_shape,
+                     offset, layout, fan_in, fan_out)
+
+
+_SPECS = {
+    "xavier_uniform": _spec_xavier_uniform,
+    "xavier_normal": _spec_xavier_normal,
+    "kaiming_uniform": _spec_kaiming_uniform,
+    "kaiming_normal": _spec_kaiming_normal,
+    "lecun_uniform": _spec_lecun_uniform,
+    "lecun_normal": _spec_lecun_normal,
+    "variance_scaling": _spec_variance_scaling,
+}
+
+
+# --------------------------------------------------------------------------
+# Plain distributions
+# --------------------------------------------------------------------------
+
+def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offset=None):
+    r"""Fill ``out`` with ``U(low, high)`` values in ``[low, high]``, in place.
+
+    ``v = mid + half * (odd / 2^24)`` (float32; ``odd / 2^53`` for float64),
+    clamped to the bounds; see docs/stream.md section 3.
+
+    Examples
+    --------
+    >>> _ = uniform_(np.empty(1000, np.float32), -1.0, 1.0, generator=Generator(0))
+    """
+    arr = _buffer(out)
+    low = _finite("uniform_", "low", low)
+    high = _finite("uniform_", "high", high)
+    if low > high:
+        raise ValueError(f"uniform_: low must be <= high, got low={low}, high={high}")
+    return _uniform(arr, out, low, high, generator, global_shape, offset)
+
+
+def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset=None):
+    r"""Fill ``out`` with ``N(mean, std^2)`` values, in place.
+
+    ``z = Phi^-1(u)`` of one uniform strictly inside (0, 1) per element
+    (docs/stream.md section 7): never infinite.
+
+    Examples
+    --------
+    >>> _ = normal_(np.empty((4, 4)), 0.0, 0.02, generator=Generator(0))
+    """
+    arr = _buffer(out)
+    mean = _finite("normal_", "mean", mean)
+    std = _nonnegative("normal_", "std", std)
+    return _normal(arr, out, mean, std, generator, global_shape, offset)
+
+
+def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, global_shape=None,
+                  offset=None):
+    r"""Fill ``out`` with ``N(mean, std^2)`` truncated to ``[a, b]``, in place.
+
+    ``a`` and ``b`` are absolute bounds (torch semantics). Exact inversion:
+    the uniform is mapped into ``[Phi(alpha), Phi(beta)]``,
+    ``alpha = (a - mean)/std``, ``beta = (b - mean)/std``, then through
+    ``Phi^-1``; no rejection loop (docs/stream.md section 8).
+
+    Examples
+    --------
+    >>> _ = trunc_normal_(np.empty(100), std=0.02, a=-0.04, b=0.04, generator=Generator(0))
+    """
+    arr = _buffer(out)
+    mean = _finite("trunc_normal_", "mean", mean)
+    std = _nonnegative("trunc_normal_", "std", std)
+    a = _real("a", a)
+    b = _real("b", b)
+    if math.isnan(a) or math.isnan(b) or not a < b:
+        raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
+    try:
+        return _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset)
+    except ValueError as exc:
+        raise ValueError(f"trunc_normal_: {exc}") from None
+
+
+def _constant(func, out, value, global_shape, offset):
+    arr = _buffer(out)
+    dtype = arr.dtype
+    if _core._dtype_name(dtype) not in ("float16", "bfloat16", "float32", "float64"):
+        raise TypeError(f"{func}: cannot fill an array of dtype {dtype}: expected float16, "
+                        "bfloat16, float32 or float64")
+    native = dtype.newbyteorder("=")
+    bits = np.array(value, dtype=native).view(f"u{native.itemsize}").item()
+    _core.fill(arr, _core.DIST_CONSTANT, global_shape=global_shape, offset=offset, constant_bits=bits)
+    return out
+
+
+def zeros_(out, *, generator=None, global_shape=None, offset=None):
+    """Fill ``out`` with zeros, in place. Consumes no words of the generator."""
+    return _constant("zeros_", out, 0.0, global_shape, offset)
+
+
+def ones_(out, *, generator=None, global_shape=None, offset=None):
+    """Fill ``out`` with ones, in place. Consumes no words of the generator."""
+    return _constant("ones_", out, 1.0, global_shape, offset)
+
+
+def constant_(out, val, *, generator=None, global_shape=None, offset=None):
+    """Fill ``out`` with ``val`` (converted as numpy converts it), in place. Consumes no words."""
+    return _constant("constant_", out, _real("val", val), global_shape, offset)
+
+
+def random_bits_(out, *, generator=None, global_shape=None, offset=None):
+    """Fill a uint32 array with the raw stream words (uint64: ``lo | hi << 32``), in place.
+
+    Examples
+    --------
+    >>> g = Generator(key=(0, 0))
+    >>> hex(int(random_bits_(np.empty(4, np.uint32), generator=g)[0]))
+    '0x6627e8d5'
+    """
+    arr = _buffer(out)
+    _core.fill(arr, _core.DIST_BITS, generator=_generator(generator), global_shape=global_shape,
+               offset=offset)
+    return out

@@ -1,0 +1,467 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: cdivision=True, freethreading_compatible=True
+"""The compiled layer: the Generator and the in-place fill of numpy arrays.
+
+Validation happens here, with the GIL held, before anything is written and
+before the generator moves; the fill itself runs in the C core without the GIL.
+"""
+cimport cython
+cimport numpy as cnp
+from libc.stdint cimport uint32_t, uint64_t, int64_t
+
+from xinit_c.xinit cimport *
+
+import numpy as np
+
+cnp.import_array()
+
+DEF MAX_DIMS = 64
+
+#: Words of the stream: positions run over [0, 2**66].
+POSITION_END = 1 << 66
+_U64 = 1 << 64
+_INT63 = 1 << 63
+
+DIST_UNIFORM = XI_UNIFORM
+DIST_NORMAL = XI_NORMAL
+DIST_TRUNC_NORMAL = XI_TRUNC_NORMAL
+DIST_BITS = XI_BITS
+DIST_CONSTANT = XI_CONSTANT
+
+_DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64", "uint32", "uint64")
+
+
+cdef inline int _dtype_code(cnp.dtype dt):
+    """The xi_dtype of a numpy dtype, or -1."""
+    cdef char kind = dt.kind
+    cdef Py_ssize_t size = dt.itemsize
+    if kind == b'f':
+        if size == 2:
+            return XI_FLOAT16
+        if size == 4:
+            return XI_FLOAT32
+        if size == 8:
+            return XI_FLOAT64
+    elif kind == b'u':
+        if size == 4:
+            return XI_UINT32
+        if size == 8:
+            return XI_UINT64
+    elif kind == b'V' and size == 2 and dt.names is None and dt.name == "bfloat16":
+        return XI_BFLOAT16
+    return -1
+
+
+def _dtype_name(dt):
+    """The element type's name as the kernels know it, or None."""
+    cdef int code = _dtype_code(np.dtype(dt))
+    return _DTYPE_NAMES[code] if code >= 0 else None
+
+
+def as_writable_array(obj):
+    """View ``obj`` as a numpy array without copying it, or raise.
+
+    TypeError when numpy cannot view the object in place (writing into a copy
+    would silently lose the values), ValueError when the view is read-only.
+    """
+    cdef cnp.ndarray arr
+    if isinstance(obj, cnp.ndarray):
+        arr = obj
+    else:
+        try:
+            arr = np.asarray(obj, copy=False)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"cannot fill a {type(obj).__name__} in place: numpy cannot view it "
+                "without a copy (pass a numpy array or a writable buffer)") from exc
+    if not cnp.PyArray_ISWRITEABLE(arr):
+        raise ValueError("output array is read-only")
+    return arr
+
+
+cdef class Generator:
+    """Generator(seed=None, *, key=None, stream=0, position=0)
+
+    A position in the Philox4x32-10 counter-based stream of ``docs/stream.md``.
+
+    Each fill reserves the words it needs, ``w * N`` for a logical tensor of
+    ``N`` elements of ``w`` words, and moves the position past them; element
+    ``k`` takes the words at ``position + w*k``. Reservation is atomic, so a
+    generator can be shared between threads: every call gets its own range.
+
+    Parameters
+    ----------
+    seed : None, int, sequence of int or numpy.random.SeedSequence
+        The key is ``SeedSequence(seed).generate_state(2, dtype=uint32)``;
+        ``None`` draws fresh entropy from the OS.
+    key : (int, int), optional
+        The two 32-bit key words, instead of a seed.
+    stream : int
+        64-bit stream id: the upper half of the Philox counter. Different
+        streams with the same key are independent sequences.
+    position : int
+        Word position to start at, in ``[0, 2**66]``.
+
+    Examples
+    --------
+    >>> g = Generator(1234)
+    >>> g.position
+    0
+    >>> g.advance(8).position
+    8
+    """
+    cdef xi_stream _stream
+    cdef xi_position _position
+    cdef object _seed_seq
+    cdef cython.pymutex _lock
+
+    def __init__(self, seed=None, *, key=None, stream=0, position=0):
+        cdef object seed_seq = None
+        if key is not None:
+            if seed is not None:
+                raise ValueError("give either seed or key, not both")
+            key = _check_key(key)
+        else:
+            if isinstance(seed, np.random.SeedSequence):
+                seed_seq = seed
+            else:
+                seed_seq = np.random.SeedSequence(seed)
+            state = seed_seq.generate_state(2, dtype=np.uint32)
+            key = (int(state[0]), int(state[1]))
+        self._set(key, _check_int("stream", stream, _U64 - 1), _check_int("position", position, POSITION_END), seed_seq)
+
+    cdef _set(self, key, stream, position, seed_seq):
+        with self._lock:
+            self._stream.key[0] = key[0]
+            self._stream.key[1] = key[1]
+            self._stream.stream = stream
+            self._position.lo = position & (_U64 - 1)
+            self._position.hi = position >> 64
+            self._seed_seq = seed_seq
+
+    cdef int reserve(self, uint64_t words, xi_position *start) except -1:
+        """Take ``words`` words from the current position, atomically."""
+        cdef xi_position end
+        cdef int status
+        with self._lock:
+            start[0] = self._position
+            end = self._position
+            status = xi_position_add(&end, words)
+            if status == XI_OK:
+                self._position = end
+        if status != XI_OK:
+            raise ValueError(
+                f"the fill needs {words} words from position {_position_int(start[0])}, "
+                f"past the end of the stream (2**66 words); use another key or stream")
+        return 0
+
+    cdef xi_stream stream_struct(self):
+        return self._stream
+
+    @property
+    def key(self):
+        """The two 32-bit key words ``(k0, k1)``."""
+        return (int(self._stream.key[0]), int(self._stream.key[1]))
+
+    @property
+    def stream(self):
+        """The 64-bit stream id."""
+        return int(self._stream.stream)
+
+    @property
+    def position(self):
+        """The word position of the next fill, in ``[0, 2**66]``."""
+        with self._lock:
+            pos = self._position
+        return _position_int(pos)
+
+    @property
+    def seed_seq(self):
+        """The numpy SeedSequence the key came from (None for an explicit key)."""
+        return self._seed_seq
+
+    def advance(self, n_words):
+        """Move the position by ``n_words`` words (may be negative); returns self."""
+        n_words = _check_int("n_words", n_words, None, allow_negative=True)
+        with self._lock:
+            new = _position_int(self._position) + n_words
+            ok = 0 <= new <= POSITION_END
+            if ok:
+                self._position.lo = new & (_U64 - 1)
+                self._position.hi = new >> 64
+        if not ok:
+            raise ValueError(f"advance({n_words}) leaves the stream: positions run over [0, 2**66]")
+        return self
+
+    def spawn(self, n_children):
+        """``n_children`` independent generators, from the seed sequence's children.
+
+        A generator made from an explicit key spawns from
+        ``SeedSequence([k0, k1, stream % 2**32, stream >> 32])``. Each call
+        returns new children (the spawn count is part of the state that
+        copies and pickles carry).
+        """
+        n_children = _check_int("n_children", n_children, None)
+        with self._lock:
+            if self._seed_seq is None:
+                s = self._stream.stream
+                self._seed_seq = np.random.SeedSequence(
+                    [self._stream.key[0], self._stream.key[1], s & 0xffffffff, s >> 32])
+            children = self._seed_seq.spawn(n_children)
+        return [Generator(child) for child in children]
+
+    def reseed(self, seed=None):
+        """Restart from ``seed`` (as the constructor), stream 0, position 0; returns self."""
+        fresh = Generator(seed)
+        self._set(fresh.key, 0, 0, fresh.seed_seq)
+        return self
+
+    def __getstate__(self):
+        with self._lock:
+            seed_seq = self._seed_seq
+            pos = self._position
+        if seed_seq is not None:
+            seed_seq = _copy_seed_seq(seed_seq)
+        return (self.key, self.stream, _position_int(pos), seed_seq)
+
+    def __setstate__(self, state):
+        key, stream, position, seed_seq = state
+        self._set(_check_key(key), _check_int("stream", stream, _U64 - 1),
+                  _check_int("position", position, POSITION_END), seed_seq)
+
+    def __reduce__(self):
+        return (_new_generator, (), self.__getstate__())
+
+    def __copy__(self):
+        clone = Generator.__new__(Generator)
+        clone.__setstate__(self.__getstate__())
+        return clone
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __eq__(self, other):
+        if not isinstance(other, Generator):
+            return NotImplemented
+        return (self.key, self.stream, self.position) == (other.key, other.stream, other.position)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Generator(key=({self._stream.key[0]:#010x}, {self._stream.key[1]:#010x}), stream={self.stream}, position={self.position})"
+
+
+def _new_generator():
+    return Generator.__new__(Generator)
+
+
+def _copy_seed_seq(seed_seq):
+    return np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key,
+                                  pool_size=seed_seq.pool_size,
+                                  n_children_spawned=seed_seq.n_children_spawned)
+
+
+cdef object _position_int(xi_position pos):
+    return (<object>pos.hi << 64) | <object>pos.lo
+
+
+def _check_int(name, value, maximum, allow_negative=False):
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    value = value.__index__()
+    if (value < 0 and not allow_negative) or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be in [0, {maximum}], got {value}"
+                         if maximum is not None else f"{name} must be >= 0, got {value}")
+    return value
+
+
+def _check_key(key):
+    try:
+        k0, k1 = key
+    except (TypeError, ValueError):
+        raise TypeError(f"key must be a pair of 32-bit integers, got {key!r}") from None
+    return (_check_int("key[0]", k0, 0xffffffff), _check_int("key[1]", k1, 0xffffffff))
+
+
+cdef tuple _logical_layout(cnp.ndarray arr, global_shape, offset,
+                           int64_t *logical_strides, int64_t *logical_base):
+    """Logical strides and base index of the buffer within its logical tensor.
+
+    Returns (number of elements of the logical tensor,). Raises ValueError if
+    the global shape and offset do not contain the buffer."""
+    cdef int ndim = cnp.PyArray_NDIM(arr)
+    cdef cnp.npy_intp *shape = cnp.PyArray_DIMS(arr)
+    cdef int d
+    cdef object total, stride, base
+    if global_shape is None:
+        if offset is not None:
+            raise ValueError("offset= needs global_shape=")
+        stride = 1
+        for d in range(ndim - 1, -1, -1):
+            logical_strides[d] = stride
+            stride *= shape[d]
+        logical_base[0] = 0
+        return (stride,)
+    gshape = _check_shape(global_shape)
+    total = 1
+    for g in gshape:
+        total *= g
+    if total >= _INT63:
+        raise ValueError(f"global_shape {gshape} has {total} elements, more than 2**63 - 1")
+    if ndim == 1 and (len(gshape) != 1 or not isinstance(offset, tuple)) and _is_flat_offset(offset):
+        # a flat range [offset, offset + n) of the global C-order tensor
+        start = 0 if offset is None else _check_int("offset", offset, None)
+        if start + shape[0] > total:
+            raise ValueError(f"a buffer of {shape[0]} elements at flat offset {start} does not fit "
+                             f"in global_shape {gshape} ({total} elements)")
+        logical_strides[0] = 1
+        logical_base[0] = start
+        return (total,)
+    if len(gshape) != ndim:
+        raise ValueError(f"global_shape {gshape} has {len(gshape)} dimensions, the buffer {ndim} "
+                         "(or give a 1-D buffer and one flat offset)")
+    if offset is None:
+        offsets = (0,) * ndim
+    else:
+        if not isinstance(offset, (tuple, list)):
+            raise ValueError(f"offset must be a tuple of {ndim} integers for a {ndim}-D buffer")
+        offsets = tuple(_check_int("offset", o, None) for o in offset)
+        if len(offsets) != ndim:
+            raise ValueError(f"offset {offsets} has {len(offsets)} entries, the buffer {ndim} dimensions")
+    stride = 1
+    base = 0
+    for d in range(ndim - 1, -1, -1):
+        if offsets[d] + shape[d] > gshape[d]:
+            raise ValueError(f"a buffer of shape {(<object>arr).shape} at offset {offsets} does not fit "
+                             f"in global_shape {gshape} (axis {d})")
+        logical_strides[d] = stride
+        base += offsets[d] * stride
+        stride *= gshape[d]
+    logical_base[0] = base
+    return (total,)
+
+
+cdef bint _is_flat_offset(offset):
+    return offset is None or (not isinstance(offset, (tuple, list)) and hasattr(offset, "__index__"))
+
+
+def _check_shape(shape):
+    if hasattr(shape, "__index__"):
+        shape = (shape,)
+    try:
+        return tuple(_check_int("global_shape entry", s, None) for s in shape)
+    except TypeError:
+        raise TypeError(f"global_shape must be a tuple of non-negative integers, got {shape!r}") from None
+
+
+_STATUS_MESSAGES = {
+    XI_ERR_PARAM: "invalid distribution parameters",
+    XI_ERR_TAIL: "the truncation interval lies too far in the tail for this dtype "
+                 "(more than 10 std for float32/float16/bfloat16, 37 for float64)",
+}
+
+
+def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0.0,
+         Generator generator=None, global_shape=None, offset=None, uint64_t constant_bits=0):
+    """Fill ``out`` in place; see the public functions for the meaning.
+
+    ``out`` must already be a writable ndarray (``as_writable_array``). The
+    generator is only needed for random distributions.
+    """
+    cdef cnp.ndarray arr = out
+    cdef cnp.dtype descr = <cnp.dtype>cnp.PyArray_DESCR(arr)
+    cdef int dtype = _dtype_code(descr)
+    cdef int ndim = cnp.PyArray_NDIM(arr)
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(arr)
+    cdef cnp.npy_intp *mem_strides = cnp.PyArray_STRIDES(arr)
+    cdef int64_t shape[MAX_DIMS]
+    cdef int64_t strides[MAX_DIMS]
+    cdef int64_t logical_strides[MAX_DIMS]
+    cdef int64_t logical_base = 0
+    cdef xi_params params
+    cdef xi_position start
+    cdef xi_stream stream
+    cdef uint64_t words
+    cdef int status, d, byteswap
+    cdef char *data = <char *>cnp.PyArray_DATA(arr)
+
+    if not cnp.PyArray_ISWRITEABLE(arr):
+        raise ValueError("output array is read-only")
+    if dtype < 0:
+        expected = "uint32 or uint64" if dist == XI_BITS else "float16, bfloat16, float32 or float64"
+        raise TypeError(f"cannot fill an array of dtype {arr.dtype}: expected {expected}")
+    if dist == XI_CONSTANT:
+        status = xi_params_constant(&params, dtype, constant_bits)
+    else:
+        status = xi_params_init(&params, dist, dtype, a0, a1, a2, a3)
+    if status == XI_ERR_KIND:
+        expected = "uint32 or uint64" if dist == XI_BITS else "float16, bfloat16, float32 or float64"
+        raise TypeError(f"cannot fill an array of dtype {arr.dtype}: expected {expected}")
+    if status != XI_OK:
+        raise ValueError(_STATUS_MESSAGES.get(status, f"invalid fill (status {status})"))
+    for d in range(ndim):
+        shape[d] = dims[d]
+        strides[d] = mem_strides[d]
+        if dims[d] > 1 and mem_strides[d] == 0:
+            raise ValueError("cannot fill a broadcast view (stride 0): it would write the same "
+                             "element many times")
+    byteswap = 0 if descr.isnative else 1
+    total, = _logical_layout(arr, global_shape, offset, logical_strides, &logical_base)
+    words = xi_words_per_element(&params) * <uint64_t>total
+    start.lo = 0
+    start.hi = 0
+    if words:
+        if generator is None:
+            raise TypeError("a random fill needs a Generator")
+        generator.reserve(words, &start)
+        stream = generator.stream_struct()
+    with nogil:
+        status = xi_fill_strided(&stream, start, &params, data, ndim, shape, strides,
+                                 logical_strides, logical_base, byteswap)
+    if status != XI_OK:
+        raise RuntimeError(f"internal error: fill failed with status {status}")
+    return out
+
+
+def kernel_variant():
+    """The name of the kernel variant in use."""
+    return xi_kernel_variant().decode()
+
+
+def philox4x32_10(counter, key):
+    """One Philox4x32-10 block: four counter words, two key words -> four words."""
+    cdef uint32_t ctr[4]
+    cdef uint32_t k[2]
+    for i in range(4):
+        ctr[i] = counter[i]
+    k[0] = key[0]
+    k[1] = key[1]
+    xi_philox4x32_10(ctr, k)
+    return (ctr[0], ctr[1], ctr[2], ctr[3])
+
+
+def normal_cdf(double x):
+    """The host-side normal CDF used for truncation bounds (docs/stream.md section 9)."""
+    return xi_normal_cdf(x)
+
+
+def inverse_normal_upper(p):
+    """The kernels' inverse CDF V(p) = Phi^-1(1 - p), elementwise over a float32 or float64 array."""
+    cdef cnp.ndarray arr = np.ascontiguousarray(p)
+    cdef cnp.ndarray result = np.empty_like(arr)
+    cdef Py_ssize_t i, n = arr.size
+    cdef float[::1] f32_in, f32_out
+    cdef double[::1] f64_in, f64_out
+    if arr.dtype == np.float32:
+        f32_in = arr.reshape(-1)
+        f32_out = result.reshape(-1)
+        for i in range(n):
+            f32_out[i] = xi_inverse_normal_upper_f32(f32_in[i])
+    elif arr.dtype == np.float64:
+        f64_in = arr.reshape(-1)
+        f64_out = result.reshape(-1)
+        for i in range(n):
+            f64_out[i] = xi_inverse_normal_upper_f64(f64_in[i])
+    else:
+        raise TypeError("p must be float32 or float64")
+    return result
