@@ -47,7 +47,7 @@ cdef inline int _dtype_code(cnp.dtype dt):
             return XI_UINT32
         if size == 8:
             return XI_UINT64
-    elif kind == b'V' and size == 2 and dt.names is None and dt.name == "bfloat16":
+    elif kind == b'V' and size == 2 and (<object>dt).names is None and (<object>dt).name == "bfloat16":
         return XI_BFLOAT16
     return -1
 
@@ -399,12 +399,16 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
         raise TypeError(f"cannot fill an array of dtype {arr.dtype}: expected {expected}")
     if status != XI_OK:
         raise ValueError(_STATUS_MESSAGES.get(status, f"invalid fill (status {status})"))
+    cdef bint empty = False
+    cdef bint broadcast = False
     for d in range(ndim):
         shape[d] = dims[d]
         strides[d] = mem_strides[d]
-        if dims[d] > 1 and mem_strides[d] == 0:
-            raise ValueError("cannot fill a broadcast view (stride 0): it would write the same "
-                             "element many times")
+        empty = empty or dims[d] == 0
+        broadcast = broadcast or (dims[d] > 1 and mem_strides[d] == 0)
+    if broadcast and not empty:
+        raise ValueError("cannot fill a broadcast view (stride 0): it would write the same "
+                         "element many times")
     byteswap = 0 if descr.isnative else 1
     total, = _logical_layout(arr, global_shape, offset, logical_strides, &logical_base)
     words = xi_words_per_element(&params) * <uint64_t>total

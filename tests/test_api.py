@@ -1,0 +1,310 @@
+"""The public API: names and keywords, the generator, and bad input (a clear
+error, nothing written, the generator untouched)."""
+import copy
+import inspect
+import math
+import pickle
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import reference
+import xinit_c as xi
+
+FAN_FILLS = ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+             "lecun_uniform_", "lecun_normal_", "variance_scaling_"]
+PLAIN_FILLS = ["uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_", "random_bits_"]
+
+
+@pytest.mark.parametrize("name", FAN_FILLS + PLAIN_FILLS)
+def test_every_fill_takes_the_common_keywords(name):
+    params = inspect.signature(getattr(xi, name)).parameters
+    for keyword in ("generator", "global_shape", "offset"):
+        assert params[keyword].kind is inspect.Parameter.KEYWORD_ONLY
+    if name in FAN_FILLS:
+        for keyword in ("layout", "fan_in", "fan_out"):
+            assert params[keyword].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params["layout"].default == "torch"
+
+
+@pytest.mark.parametrize("name", FAN_FILLS + ["uniform_", "normal_", "trunc_normal_"])
+def test_fills_return_the_buffer_and_advance_by_its_words(name, float_dtype):
+    g = xi.Generator(5)
+    out = np.empty((6, 10), float_dtype)
+    assert getattr(xi, name)(out, generator=g) is out
+    assert g.position == reference.words_per_element(float_dtype) * 60
+    assert np.isfinite(out.astype(np.float64)).all()
+
+
+def test_xavier_formulas():
+    g = xi.Generator(0)
+    w = xi.xavier_uniform_(np.empty((300, 200), np.float64), gain=2.0, generator=g)
+    bound = 2.0 * math.sqrt(6.0 / 500)
+    assert -bound <= w.min() and w.max() <= bound and w.max() > 0.99 * bound
+    assert xi.describe("xavier_normal", (300, 200), gain=2.0)["std"] == 2.0 * math.sqrt(2.0 / 500)
+    # the uniform fill is exactly uniform_(-bound, bound) from the same position
+    same = xi.uniform_(np.empty((300, 200)), -bound, bound, generator=xi.Generator(0))
+    assert np.array_equal(w, same)
+
+
+def test_fan_overrides_and_layouts():
+    a = xi.xavier_uniform_(np.empty(50), fan_in=10, fan_out=30, generator=xi.Generator(1))
+    b = xi.uniform_(np.empty(50), -math.sqrt(6 / 40), math.sqrt(6 / 40), generator=xi.Generator(1))
+    assert np.array_equal(a, b)
+    keras = xi.xavier_uniform_(np.empty((3, 3, 4, 8)), layout="keras", generator=xi.Generator(2))
+    bound = math.sqrt(6 / (4 * 9 + 8 * 9))
+    assert np.array_equal(keras, xi.uniform_(np.empty((3, 3, 4, 8)), -bound, bound, generator=xi.Generator(2)))
+
+
+def test_kaiming_matches_torch_formula():
+    # torch.nn.init.kaiming_uniform_: bound = sqrt(3) * gain / sqrt(fan)
+    d = xi.describe("kaiming_uniform", (64, 32, 3, 3), a=math.sqrt(5))
+    gain = math.sqrt(2.0 / (1 + 5))
+    assert d["high"] == math.sqrt(3.0) * (gain / math.sqrt(32 * 9))
+    d = xi.describe("kaiming_normal", (64, 32, 3, 3), mode="fan_out", nonlinearity="relu")
+    assert d["std"] == math.sqrt(2.0) / math.sqrt(64 * 9)
+
+
+def test_variance_scaling_semantics():
+    d = xi.describe("variance_scaling", (20, 30), scale=2.0, mode="fan_avg", distribution="truncated_normal")
+    s = math.sqrt(2.0 / 25) / 0.87962566103423978
+    assert (d["std"], d["a"], d["b"]) == (s, -2 * s, 2 * s)
+    d = xi.describe("variance_scaling", (20, 30), scale=3.0, mode="fan_geo_avg", distribution="uniform")
+    assert d["high"] == math.sqrt(3.0 * (3.0 / math.sqrt(600)))
+    assert xi.describe("lecun_normal", (20, 30))["std"] == math.sqrt(1 / 30) / 0.87962566103423978
+    assert xi.describe("lecun_uniform", (20, 30))["high"] == math.sqrt(3 / 30)
+
+
+def test_constant_fills_consume_no_words(float_dtype):
+    g = xi.Generator(3)
+    out = np.empty(7, float_dtype)
+    assert xi.zeros_(out, generator=g) is out and not out.astype(np.float64).any()
+    assert (xi.ones_(out).astype(np.float64) == 1).all()
+    assert (xi.constant_(out, 0.1).astype(np.float64) == np.array(0.1, float_dtype).astype(np.float64)).all()
+    assert g.position == 0
+
+
+def test_default_generator_and_manual_seed():
+    xi.manual_seed(42)
+    a = xi.normal_(np.empty(10))
+    assert xi.default_generator().position == 20
+    xi.manual_seed(42)
+    b = xi.normal_(np.empty(10))
+    assert np.array_equal(a, b)
+    assert np.array_equal(a, xi.normal_(np.empty(10), generator=xi.Generator(42)))
+
+
+def test_generator_key_from_seed_sequence():
+    g = xi.Generator(1234)
+    state = np.random.SeedSequence(1234).generate_state(2, dtype=np.uint32)
+    assert g.key == (int(state[0]), int(state[1]))
+    assert (g.stream, g.position) == (0, 0)
+    assert xi.Generator(None).key != xi.Generator(None).key  # fresh entropy
+
+
+def test_streams_are_different_sequences():
+    a = xi.random_bits_(np.empty(64, np.uint32), generator=xi.Generator(key=(1, 2), stream=0))
+    b = xi.random_bits_(np.empty(64, np.uint32), generator=xi.Generator(key=(1, 2), stream=1))
+    assert not np.array_equal(a, b)
+    assert np.array_equal(b, reference.words((1, 2), 1, 0, 64))
+
+
+def test_advance_copy_pickle_and_resume():
+    g = xi.Generator(9)
+    xi.normal_(np.empty(100), generator=g)
+    saved = pickle.dumps(g)
+    clone = copy.deepcopy(g)
+    next_values = xi.normal_(np.empty(50), generator=g)
+    resumed = pickle.loads(saved)
+    assert resumed == clone and resumed.position == 200
+    assert np.array_equal(xi.normal_(np.empty(50), generator=resumed), next_values)
+    assert np.array_equal(xi.normal_(np.empty(50), generator=clone), next_values)
+    skipped = xi.Generator(9).advance(200)
+    assert np.array_equal(xi.normal_(np.empty(50), generator=skipped.advance(-100).advance(100)), next_values)
+    with pytest.raises(ValueError):
+        xi.Generator(9).advance(-1)
+    with pytest.raises(ValueError):
+        xi.Generator(9, position=2**66).advance(1)
+
+
+def test_spawn_gives_independent_children_and_is_checkpointed():
+    g = xi.Generator(77)
+    children = g.spawn(3)
+    keys = {c.key for c in children} | {g.key}
+    assert len(keys) == 4
+    expected = np.random.SeedSequence(77).spawn(3)[1].generate_state(2, dtype=np.uint32)
+    assert children[1].key == tuple(int(k) for k in expected)
+    restored = pickle.loads(pickle.dumps(g))
+    assert [c.key for c in restored.spawn(2)] == [c.key for c in g.spawn(2)]  # spawn count carried
+    explicit = xi.Generator(key=(5, 6), stream=3)
+    assert len({c.key for c in explicit.spawn(2) + explicit.spawn(2)}) == 4
+
+
+def test_generator_arguments_are_checked():
+    with pytest.raises(ValueError):
+        xi.Generator(1, key=(1, 2))
+    with pytest.raises(ValueError):
+        xi.Generator(key=(2**32, 0))
+    with pytest.raises(TypeError):
+        xi.Generator(key=5)
+    with pytest.raises(ValueError):
+        xi.Generator(stream=-1)
+    with pytest.raises(ValueError):
+        xi.Generator(position=2**66 + 1)
+    assert xi.Generator(position=2**66).position == 2**66
+
+
+def test_sharing_a_generator_between_threads_gives_disjoint_ranges():
+    g = xi.Generator(key=(3, 4))
+    n, calls, threads = 1000, 25, 4
+    results = []
+    lock = threading.Lock()
+
+    def work():
+        for _ in range(calls):
+            out = xi.random_bits_(np.empty(n, np.uint32), generator=g)
+            with lock:
+                results.append(out)
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert g.position == n * calls * threads
+    everything = np.sort(np.concatenate(results))
+    assert np.array_equal(everything, np.sort(reference.words((3, 4), 0, 0, n * calls * threads)))
+
+
+def test_fill_releases_the_gil():
+    big = np.empty(1 << 24, np.float32)
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    time.sleep(0.01)
+    began = time.perf_counter()
+    xi.normal_(big, generator=xi.Generator(0))
+    ended = time.perf_counter()
+    stop.set()
+    t.join()
+    during = [x for x in ticks if began < x < ended]
+    assert ended - began > 0.02
+    assert len(during) >= 5, f"the other thread ran {len(during)} times during a {ended - began:.3f} s fill"
+
+
+# ---------------------------------------------------------------- bad input
+
+def untouched_after(call, out, g):
+    before = out.copy()
+    position = g.position
+    with pytest.raises((ValueError, TypeError)) as info:
+        call()
+    assert np.array_equal(out.view(np.uint8), before.view(np.uint8)), "the failed call wrote"
+    assert g.position == position, "the failed call moved the generator"
+    return info
+
+
+BAD = [
+    (lambda o, g: xi.xavier_uniform_(o, gain=float("nan"), generator=g), ValueError, "gain"),
+    (lambda o, g: xi.xavier_uniform_(o, gain=-1.0, generator=g), ValueError, "gain"),
+    (lambda o, g: xi.xavier_normal_(o, gain=float("inf"), generator=g), ValueError, "gain"),
+    (lambda o, g: xi.normal_(o, std=-0.1, generator=g), ValueError, "std"),
+    (lambda o, g: xi.normal_(o, mean=float("nan"), generator=g), ValueError, "mean"),
+    (lambda o, g: xi.uniform_(o, 1.0, 0.0, generator=g), ValueError, "low"),
+    (lambda o, g: xi.uniform_(o, 0.0, float("inf"), generator=g), ValueError, "high"),
+    (lambda o, g: xi.trunc_normal_(o, a=1.0, b=1.0, generator=g), ValueError, "a < b"),
+    (lambda o, g: xi.trunc_normal_(o, a=2.0, b=-2.0, generator=g), ValueError, "a < b"),
+    (lambda o, g: xi.trunc_normal_(o, a=50.0, b=60.0, generator=g), ValueError, "tail"),
+    (lambda o, g: xi.variance_scaling_(o, scale=-1.0, generator=g), ValueError, "scale"),
+    (lambda o, g: xi.variance_scaling_(o, mode="fan_sum", generator=g), ValueError, "fan_geo_avg"),
+    (lambda o, g: xi.variance_scaling_(o, distribution="cauchy", generator=g), ValueError, "truncated_normal"),
+    (lambda o, g: xi.kaiming_uniform_(o, nonlinearity="swish", generator=g), ValueError, "leaky_relu"),
+    (lambda o, g: xi.kaiming_uniform_(o, mode="fan_avg", generator=g), ValueError, "fan_out"),
+    (lambda o, g: xi.xavier_uniform_(o, layout="caffe", generator=g), ValueError, "keras"),
+    (lambda o, g: xi.xavier_uniform_(o, generator=g, global_shape=(4, 5), offset=(1, 0)), ValueError, "fit"),
+    (lambda o, g: xi.xavier_uniform_(o, generator=g, global_shape=(40, 50, 3)), ValueError, "dimensions"),
+    (lambda o, g: xi.normal_(o, generator=g, offset=(0, 0)), ValueError, "global_shape"),
+    (lambda o, g: xi.normal_(o, generator=g, global_shape=(5, 5), offset=(0, -1)), ValueError, "offset"),
+    (lambda o, g: xi.normal_(o, generator="seed"), TypeError, "Generator"),
+    (lambda o, g: xi.random_bits_(o, generator=g), TypeError, "uint32"),
+]
+
+
+@pytest.mark.parametrize("call, error, words", BAD)
+def test_bad_input_is_refused_before_writing(call, error, words):
+    out = np.full((4, 5), 7.0, np.float32)
+    g = xi.Generator(1)
+    info = untouched_after(lambda: call(out, g), out, g)
+    assert info.type is error and words in str(info.value)
+
+
+def test_torch_layout_needs_two_dimensions():
+    out = np.zeros(5, np.float32)
+    g = xi.Generator(1)
+    info = untouched_after(lambda: xi.xavier_uniform_(out, generator=g), out, g)
+    assert "fewer than 2 dimensions" in str(info.value)
+    xi.xavier_uniform_(out, generator=g, layout="keras")  # Keras: a 1-D shape has fans (n, n)
+
+
+def test_read_only_and_wrong_dtype():
+    ro = np.zeros((3, 3), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        xi.xavier_uniform_(ro)
+    for dtype in (np.int32, np.complex64, np.bool_, np.uint8):
+        with pytest.raises(TypeError, match="dtype"):
+            xi.xavier_uniform_(np.zeros((3, 3), dtype))
+    with pytest.raises(TypeError, match="dtype"):
+        xi.zeros_(np.zeros(3, np.int64))
+
+
+def test_objects_that_need_a_copy_are_refused():
+    with pytest.raises(TypeError, match="in place"):
+        xi.normal_([0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="read-only"):
+        xi.normal_(memoryview(b"\x00" * 16).cast("f"))
+
+
+def test_broadcast_views_are_refused():
+    base = np.zeros(5, np.float32)
+    view = np.lib.stride_tricks.as_strided(base, shape=(4, 5), strides=(0, 4))
+    g = xi.Generator(1)
+    with pytest.raises(ValueError, match="broadcast"):
+        xi.normal_(view, generator=g)
+    assert g.position == 0 and not base.any()
+
+
+def test_the_end_of_the_stream():
+    out = np.zeros(8, np.float32)
+    g = xi.Generator(1, position=2**66 - 7)
+    info = untouched_after(lambda: xi.normal_(out, generator=g), out, g)
+    assert "2**66" in str(info.value)
+    g = xi.Generator(1, position=2**66 - 8)
+    xi.normal_(out, generator=g)
+    assert g.position == 2**66
+    xi.normal_(np.empty(0, np.float32), generator=g)  # an empty fill at the end is fine
+    with pytest.raises(ValueError):
+        xi.normal_(np.empty(1, np.float64), generator=xi.Generator(1, position=2**66 - 1))
+    with pytest.raises(ValueError, match="2\\*\\*63"):
+        xi.normal_(np.empty(1), global_shape=(2**32, 2**32), offset=0)
+
+
+def test_zero_size_buffers_are_a_noop(float_dtype):
+    g = xi.Generator(1)
+    for shape in [(0,), (0, 5), (3, 0, 2)]:
+        out = np.empty(shape, float_dtype)
+        for name in FAN_FILLS + ["uniform_", "normal_", "trunc_normal_", "zeros_"]:
+            assert getattr(xi, name)(out, generator=g) is out
+    assert g.position == 0
+    # an empty shard of a non-empty tensor still moves in step with the others
+    xi.normal_(np.empty((0, 5), float_dtype), generator=g, global_shape=(4, 5), offset=(4, 0))
+    assert g.position == 20 * reference.words_per_element(float_dtype)

@@ -1,0 +1,201 @@
+"""Command line: ``xinit-c fill`` writes an initialised .npy, ``xinit-c info`` describes the build.
+
+The fill goes through a memory map in row chunks, so the file may be larger
+than RAM; chunked fills give exactly the bytes of one in-memory fill with
+``Generator(seed)`` because every element's value depends only on its index.
+"""
+import argparse
+import math
+import platform
+import sys
+import time
+
+import numpy as np
+
+import xinit_c
+from xinit_c import _api, _core
+
+FAN_INITS = ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+             "lecun_uniform", "lecun_normal", "variance_scaling")
+PLAIN_INITS = ("uniform", "normal", "trunc_normal", "zeros", "ones")
+DTYPES = ("float16", "bfloat16", "float32", "float64")
+DEFAULT_CHUNK_MB = 64
+
+
+def _dtype(name):
+    if name == "bfloat16":
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise SystemExit("xinit-c: bfloat16 needs the ml_dtypes package (pip install ml_dtypes)")
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def _fill_options(args):
+    """The init's keyword arguments from the command line."""
+    if args.init in ("xavier_uniform", "xavier_normal"):
+        return {"gain": args.gain}
+    if args.init in ("kaiming_uniform", "kaiming_normal"):
+        return {"a": args.a, "mode": args.mode or "fan_in", "nonlinearity": args.nonlinearity}
+    if args.init == "variance_scaling":
+        return {"scale": args.scale, "mode": args.mode or "fan_in", "distribution": args.distribution}
+    if args.init == "uniform":
+        return {"low": args.low, "high": args.high}
+    if args.init in ("normal", "trunc_normal"):
+        options = {"mean": args.mean, "std": args.std}
+        if args.init == "trunc_normal":
+            options.update(a=args.a_bound, b=args.b_bound)
+        return options
+    return {}
+
+
+def _human_bytes(n):
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1000
+    return None
+
+
+def _progress(done, total, elapsed, stream):
+    rate = done / elapsed if elapsed > 0 else 0.0
+    stream.write(f"\r  {100 * done / total:5.1f}%  {_human_bytes(done)} / {_human_bytes(total)}"
+                 f"  {_human_bytes(rate)}/s ")
+    stream.flush()
+
+
+def fill_file(path, shape, init, dtype, seed, stream=0, layout="torch", options=None,
+              chunk_bytes=DEFAULT_CHUNK_MB << 20, progress=None):
+    """Write ``init`` over a new .npy of ``shape`` through a memory map, in row chunks.
+
+    Returns a dict: fans and distribution parameters, observed mean and std,
+    bytes written and seconds spent filling.
+    """
+    options = dict(options or {})
+    dtype = _dtype(dtype) if isinstance(dtype, str) else np.dtype(dtype)
+    shape = tuple(int(n) for n in shape)
+    generator = _api.Generator(seed, stream=stream)
+    info = {"shape": shape, "dtype": str(dtype), "init": init, "key": generator.key}
+    fill = getattr(_api, init + "_")
+    fan_kwargs = {}
+    if init in FAN_INITS:
+        described = _api.describe(init, shape, layout=layout, **options)
+        info.update(described)
+        # every chunk draws from the distribution of the whole tensor
+        fan_kwargs = {"fan_in": described["fan_in"], "fan_out": described["fan_out"]}
+    else:
+        info.update(distribution=init, **options)
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    rows = shape[0] if shape else 1
+    row_bytes = max(1, out.nbytes // max(rows, 1))
+    rows_per_chunk = max(1, chunk_bytes // row_bytes)
+    total_sum = total_sumsq = 0.0
+    fill_seconds = 0.0
+    start = time.perf_counter()
+    view = out if shape else out.reshape(1)
+    for first in range(0, rows if view.size else 0, rows_per_chunk):
+        chunk = view[first:first + rows_per_chunk]
+        began = time.perf_counter()
+        if init in PLAIN_INITS[3:]:
+            fill(chunk)
+        else:
+            fill(chunk, generator=generator, **options, **fan_kwargs)
+        fill_seconds += time.perf_counter() - began
+        values = chunk.astype(np.float64).ravel()
+        total_sum += float(values.sum())
+        total_sumsq += float(values @ values)
+        if progress is not None:
+            _progress(min(first + rows_per_chunk, rows) * row_bytes, out.nbytes,
+                      time.perf_counter() - start, progress)
+    out.flush()
+    del out
+    if progress is not None:
+        progress.write("\n")
+    n = math.prod(shape)
+    mean = total_sum / n if n else float("nan")
+    variance = max(total_sumsq / n - mean * mean, 0.0) if n else float("nan")
+    info.update(elements=n, bytes=n * dtype.itemsize, observed_mean=mean,
+                observed_std=math.sqrt(variance), fill_seconds=fill_seconds,
+                total_seconds=time.perf_counter() - start)
+    return info
+
+
+def _cmd_fill(args):
+    options = _fill_options(args)
+    progress = sys.stderr if (sys.stderr.isatty() and not args.quiet) else None
+    info = fill_file(args.out, args.shape, args.init, args.dtype, args.seed, stream=args.stream,
+                     layout=args.layout, options=options, chunk_bytes=args.chunk_mb << 20,
+                     progress=progress)
+    print(f"wrote {args.out}: shape {info['shape']} {info['dtype']}, {args.init}, seed {args.seed}")
+    if "fan_in" in info:
+        print(f"fan_in {info['fan_in']}  fan_out {info['fan_out']}")
+    dist = info["distribution"]
+    if dist == "uniform":
+        print(f"uniform bounds [{info['low']:.9g}, {info['high']:.9g}]")
+    elif dist in ("normal", "trunc_normal"):
+        line = f"{dist} mean {info['mean']:.9g}  std {info['std']:.9g}"
+        if dist == "trunc_normal":
+            line += f"  truncated to [{info['a']:.9g}, {info['b']:.9g}]"
+        print(line)
+    print(f"observed mean {info['observed_mean']:.6g}  std {info['observed_std']:.6g}")
+    seconds = info["fill_seconds"]
+    if seconds > 0:
+        print(f"fill {info['bytes'] / seconds / 1e9:.2f} GB/s, {seconds / max(info['elements'], 1) * 1e9:.2f} "
+              f"ns/element ({seconds:.3f} s filling, {info['total_seconds']:.3f} s in all)")
+    return 0
+
+
+def _cmd_info(args):
+    print(f"xinit-c {xinit_c.__version__}")
+    print(f"python {platform.python_version()} ({platform.python_implementation()}), "
+          f"numpy {np.__version__}")
+    print(f"platform {platform.platform()}, machine {platform.machine()}")
+    print(f"compiled by {platform.python_compiler()}")
+    print(f"kernel variant {_core.kernel_variant()}")
+    print(f"extension {_core.__file__}")
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="xinit-c", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    fill = sub.add_parser("fill", help="write an initialised .npy file (through a memory map)")
+    fill.add_argument("out", help="output .npy path")
+    fill.add_argument("--shape", type=int, nargs="+", required=True, help="tensor shape")
+    fill.add_argument("--init", choices=FAN_INITS + PLAIN_INITS, default="xavier_uniform")
+    fill.add_argument("--dtype", choices=DTYPES, default="float32")
+    fill.add_argument("--seed", type=int, default=None, help="seed (default: fresh OS entropy)")
+    fill.add_argument("--stream", type=int, default=0, help="64-bit stream id")
+    fill.add_argument("--layout", choices=("torch", "keras", "jax"), default="torch")
+    fill.add_argument("--gain", type=float, default=1.0, help="xavier gain")
+    fill.add_argument("--a", type=float, default=0.0, help="kaiming negative slope")
+    fill.add_argument("--mode", default=None, help="fan mode (kaiming, variance_scaling)")
+    fill.add_argument("--nonlinearity", default="leaky_relu", help="kaiming nonlinearity")
+    fill.add_argument("--scale", type=float, default=1.0, help="variance_scaling scale")
+    fill.add_argument("--distribution", default="truncated_normal", help="variance_scaling distribution")
+    fill.add_argument("--low", type=float, default=0.0)
+    fill.add_argument("--high", type=float, default=1.0)
+    fill.add_argument("--mean", type=float, default=0.0)
+    fill.add_argument("--std", type=float, default=1.0)
+    fill.add_argument("--a-bound", type=float, default=-2.0, help="trunc_normal lower bound")
+    fill.add_argument("--b-bound", type=float, default=2.0, help="trunc_normal upper bound")
+    fill.add_argument("--chunk-mb", type=int, default=DEFAULT_CHUNK_MB, help="bytes per chunk, in MiB")
+    fill.add_argument("--quiet", action="store_true", help="no progress display")
+    fill.set_defaults(run=_cmd_fill)
+    info = sub.add_parser("info", help="version and build details")
+    info.set_defaults(run=_cmd_info)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, TypeError) as exc:
+        print(f"xinit-c: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
