@@ -4,6 +4,7 @@ import io
 import math
 import subprocess
 import sys
+import tempfile
 
 import ml_dtypes
 import numpy as np
@@ -13,9 +14,10 @@ import xinit_c as xi
 from xinit_c import __main__ as cli
 
 
-def run(*args):
+def run(*args, cwd=None):
+    # run outside the source tree, so that -m finds the installed package
     return subprocess.run([sys.executable, "-m", "xinit_c", *args], capture_output=True, text=True,
-                          check=False)
+                          check=False, cwd=cwd or tempfile.gettempdir())
 
 
 @pytest.mark.parametrize("init, dtype", [("xavier_normal", "float32"), ("xavier_uniform", "float64"),
