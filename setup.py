@@ -4,7 +4,10 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-CORE_SOURCES = ["src/dispatch.c", "src/fill.c", "src/kernels_scalar.c", "src/normal_cdf.c", "src/params.c"]
+CORE_SOURCES = [
+    "src/dispatch.c", "src/fill.c", "src/kernels_scalar.c", "src/kernels_sse2.c", "src/kernels_avx2.c",
+    "src/kernels_avx512.c", "src/kernels_neon.c", "src/normal_cdf.c", "src/params.c", "src/threads.c",
+]
 
 # Bit-exact streams need IEEE semantics: no contraction into FMA, no fast-math.
 # No -march: wheels must run on every CPU of their platform.

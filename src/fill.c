@@ -1,6 +1,7 @@
 /* Fill loops: walk a strided block of the logical tensor as runs of
  * consecutive logical indices and hand each run to the active kernel. */
 #include "kernels.h"
+#include "threads.h"
 
 #include <string.h>
 
@@ -8,6 +9,8 @@
 /* Elements staged on the stack for runs that cannot be written in place
  * (strided, unaligned or byte-swapped). */
 #define STAGE_ELEMENTS 512
+/* Thread shares are cut at multiples of this many elements. */
+#define PARALLEL_GRAIN 1024
 
 int xi_position_add(xi_position *pos, uint64_t words)
 {
@@ -93,12 +96,73 @@ static void fill_run(const xi_stream *stream, xi_position pos, const xi_params *
     }
 }
 
+/* A fill's iteration space: the buffer's dimensions after dropping unit
+ * dimensions and merging neighbours that are contiguous both in memory and in
+ * logical index, walked in C order as runs along the last dimension. */
+typedef struct {
+    const xi_stream *stream;
+    xi_position start;
+    const xi_params *params;
+    char *data;
+    int nd;
+    int64_t dims[MAX_DIMS], mem[MAX_DIMS], logical[MAX_DIMS];
+    int64_t logical_base;
+    int byteswap;
+    int64_t total;                    /* elements of the buffer */
+    unsigned parts;                   /* threads sharing the walk */
+} fill_job;
+
+/* Elements [begin, end) of the walk. */
+static void fill_range(const fill_job *job, int64_t begin, int64_t end)
+{
+    int nd = job->nd, d;
+    int64_t inner = job->dims[nd - 1];
+    uint64_t words_per_element = xi_words_per_element(job->params);
+    int64_t k = begin;
+    while (k < end) {
+        int64_t outer = k / inner, i = k % inner;
+        int64_t count = inner - i < end - k ? inner - i : end - k;
+        int64_t first = job->logical_base + i * job->logical[nd - 1];
+        char *ptr = job->data + i * job->mem[nd - 1];
+        for (d = nd - 2; d >= 0; d--) {
+            int64_t index = outer % job->dims[d];
+            outer /= job->dims[d];
+            first += index * job->logical[d];
+            ptr += index * job->mem[d];
+        }
+        if (job->logical[nd - 1] == 1) {
+            xi_position pos = job->start;
+            xi_position_add(&pos, words_per_element * (uint64_t)first);
+            fill_run(job->stream, pos, job->params, ptr, (size_t)count, job->mem[nd - 1], job->byteswap);
+        } else {
+            int64_t j;
+            for (j = 0; j < count; j++) {
+                xi_position pos = job->start;
+                xi_position_add(&pos, words_per_element * (uint64_t)(first + j * job->logical[nd - 1]));
+                fill_run(job->stream, pos, job->params, ptr + j * job->mem[nd - 1], 1, 0, job->byteswap);
+            }
+        }
+        k += count;
+    }
+}
+
+/* Thread `part` of job->parts takes an equal share, cut at multiples of
+ * PARALLEL_GRAIN elements so that the parts start on whole Philox blocks. */
+static void fill_part(void *arg, unsigned part)
+{
+    const fill_job *job = (const fill_job *)arg;
+    int64_t grains = (job->total + PARALLEL_GRAIN - 1) / PARALLEL_GRAIN;
+    int64_t begin = grains * part / job->parts * PARALLEL_GRAIN;
+    int64_t end = grains * (part + 1) / job->parts * PARALLEL_GRAIN;
+    fill_range(job, begin, end < job->total ? end : job->total);
+}
+
 int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params *params,
                     char *data, int ndim, const int64_t *shape, const int64_t *strides,
-                    const int64_t *logical_strides, int64_t logical_base, int byteswap)
+                    const int64_t *logical_strides, int64_t logical_base, int byteswap,
+                    unsigned threads)
 {
-    int64_t dims[MAX_DIMS], mem[MAX_DIMS], logical[MAX_DIMS], index[MAX_DIMS];
-    uint64_t words_per_element = xi_words_per_element(params);
+    fill_job job;
     int nd = 0, d;
     if (ndim < 0 || ndim > MAX_DIMS)
         return XI_ERR_SHAPE;
@@ -110,59 +174,43 @@ int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params 
     }
     if (data == NULL)
         return XI_ERR_SHAPE;
-    /* Drop unit dimensions, then merge neighbours that are contiguous both in
-     * memory and in logical index, so that the runs are as long as possible. */
     for (d = 0; d < ndim; d++) {
         if (shape[d] == 1)
             continue;
-        if (nd > 0 && mem[nd - 1] == strides[d] * shape[d] &&
-            logical[nd - 1] == logical_strides[d] * shape[d]) {
-            dims[nd - 1] *= shape[d];
-            mem[nd - 1] = strides[d];
-            logical[nd - 1] = logical_strides[d];
+        if (nd > 0 && job.mem[nd - 1] == strides[d] * shape[d] &&
+            job.logical[nd - 1] == logical_strides[d] * shape[d]) {
+            job.dims[nd - 1] *= shape[d];
+            job.mem[nd - 1] = strides[d];
+            job.logical[nd - 1] = logical_strides[d];
             continue;
         }
-        dims[nd] = shape[d];
-        mem[nd] = strides[d];
-        logical[nd] = logical_strides[d];
+        job.dims[nd] = shape[d];
+        job.mem[nd] = strides[d];
+        job.logical[nd] = logical_strides[d];
         nd++;
     }
     if (nd == 0) {
-        dims[0] = 1;
-        mem[0] = 0;
-        logical[0] = 1;
+        job.dims[0] = 1;
+        job.mem[0] = 0;
+        job.logical[0] = 1;
         nd = 1;
     }
+    job.nd = nd;
+    job.stream = stream;
+    job.start = start;
+    job.params = params;
+    job.data = data;
+    job.logical_base = logical_base;
+    job.byteswap = byteswap;
+    job.total = 1;
     for (d = 0; d < nd; d++)
-        index[d] = 0;
-    for (;;) {
-        /* one pass over the innermost dimension */
-        int64_t first = logical_base;
-        char *ptr = data;
-        int64_t inner = dims[nd - 1];
-        for (d = 0; d < nd - 1; d++) {
-            first += index[d] * logical[d];
-            ptr += index[d] * mem[d];
-        }
-        if (logical[nd - 1] == 1) {
-            xi_position pos = start;
-            xi_position_add(&pos, words_per_element * (uint64_t)first);
-            fill_run(stream, pos, params, ptr, (size_t)inner, mem[nd - 1], byteswap);
-        } else {
-            int64_t i;
-            for (i = 0; i < inner; i++) {
-                xi_position pos = start;
-                xi_position_add(&pos, words_per_element * (uint64_t)(first + i * logical[nd - 1]));
-                fill_run(stream, pos, params, ptr + i * mem[nd - 1], 1, 0, byteswap);
-            }
-        }
-        for (d = nd - 2; d >= 0; d--) {
-            if (++index[d] < dims[d])
-                break;
-            index[d] = 0;
-        }
-        if (d < 0)
-            break;
-    }
+        job.total *= job.dims[d];
+    job.parts = threads < 1 ? 1 : threads;
+    if ((int64_t)job.parts > job.total / XI_PARALLEL_MIN_ELEMENTS)
+        job.parts = (unsigned)(job.total / XI_PARALLEL_MIN_ELEMENTS);
+    if (job.parts <= 1)
+        fill_range(&job, 0, job.total);
+    else
+        xi_run_parallel(fill_part, &job, job.parts);
     return XI_OK;
 }

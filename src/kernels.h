@@ -12,6 +12,14 @@ typedef struct xi_kernel_table {
 } xi_kernel_table;
 
 extern const xi_kernel_table xi_kernels_scalar;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const xi_kernel_table xi_kernels_sse2;
+extern const xi_kernel_table xi_kernels_avx2;
+extern const xi_kernel_table xi_kernels_avx512;
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+extern const xi_kernel_table xi_kernels_neon;
+#endif
 
 /* The variant in use. */
 const xi_kernel_table *xi_active_kernels(void);

@@ -3,18 +3,13 @@
  * reproduce these bits exactly. */
 #include "kernels.h"
 
-#include "float_convert.h"
-#include "inverse_cdf.h"
+#include "elements.h"
 #include "philox.h"
 
 #include <string.h>
 
 /* Elements per pass: words for a chunk live on the stack, then convert. */
 #define CHUNK 256
-/* Smallest tail probability fed to the inverse CDF of a truncated normal. */
-#define TRUNC_PMIN_F32 1.2621774483536188886587657044524579674771302961744368076324462890625e-29f /* 2^-96 */
-#define TRUNC_PMIN_F64 2.2250738585072014e-308 /* 2^-1022 */
-
 /* The n words from pos on (section 2). */
 void xi_words_scalar(const xi_stream *stream, xi_position pos, size_t n, uint32_t *out)
 {
@@ -37,75 +32,6 @@ void xi_words_scalar(const xi_stream *stream, xi_position pos, size_t n, uint32_
         lane = 0;
         block++;
     }
-}
-
-static inline float clamp_f32(float x, float lo, float hi)
-{
-    x = x < lo ? lo : x;
-    return x > hi ? hi : x;
-}
-
-static inline double clamp_f64(double x, double lo, double hi)
-{
-    x = x < lo ? lo : x;
-    return x > hi ? hi : x;
-}
-
-/* Section 3 */
-static inline float uniform_f32(uint32_t x, const xi_coeffs_f32 *c)
-{
-    return clamp_f32(c->mid + c->half * xi_symmetric_unit_f32(x), c->lo, c->hi);
-}
-
-static inline double uniform_f64(uint64_t x, const xi_coeffs_f64 *c)
-{
-    return clamp_f64(c->mid + c->half * xi_symmetric_unit_f64(x), c->lo, c->hi);
-}
-
-/* Section 7 */
-static inline float normal_f32(uint32_t x, const xi_coeffs_f32 *c)
-{
-    float v = xi_ndtri_upper_f32(xi_tail_prob_f32(x));
-    float z = (x >> 31) ? -v : v;
-    return c->mean + c->std * z;
-}
-
-static inline double normal_f64(uint64_t x, const xi_coeffs_f64 *c)
-{
-    double v = xi_ndtri_upper_f64(xi_tail_prob_f64(x));
-    double z = (x >> 63) ? -v : v;
-    return c->mean + c->std * z;
-}
-
-/* Section 8 */
-static inline float trunc_normal_f32(uint32_t x, const xi_coeffs_f32 *c)
-{
-    float u = c->cdf_lo + c->cdf_width * xi_open_unit_f32(x);
-    float z;
-    if (u < 0.5f) {
-        float p = u < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : u;
-        z = -xi_ndtri_upper_f32(p);
-    } else {
-        float p = 1.0f - u;
-        z = xi_ndtri_upper_f32(p < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : p);
-    }
-    z = clamp_f32(c->mirror * z, c->z_lo, c->z_hi);
-    return clamp_f32(c->mean + c->std * z, c->lo, c->hi);
-}
-
-static inline double trunc_normal_f64(uint64_t x, const xi_coeffs_f64 *c)
-{
-    double u = c->cdf_lo + c->cdf_width * xi_open_unit_f64(x);
-    double z;
-    if (u < 0.5) {
-        double p = u < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : u;
-        z = -xi_ndtri_upper_f64(p);
-    } else {
-        double p = 1.0 - u;
-        z = xi_ndtri_upper_f64(p < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : p);
-    }
-    z = clamp_f64(c->mirror * z, c->z_lo, c->z_hi);
-    return clamp_f64(c->mean + c->std * z, c->lo, c->hi);
 }
 
 /* One kernel per (distribution, output type). A chunk's words are generated
@@ -148,18 +74,18 @@ static inline double trunc_normal_f64(uint64_t x, const xi_coeffs_f64 *c)
 #define STORE_F16(v) xi_f32_to_f16_bits(v)
 #define STORE_BF16(v) xi_f32_to_bf16_bits(v)
 
-DEFINE_KERNEL_W1(uniform_f16_scalar, uint16_t, uniform_f32, STORE_F16)
-DEFINE_KERNEL_W1(uniform_bf16_scalar, uint16_t, uniform_f32, STORE_BF16)
-DEFINE_KERNEL_W1(uniform_f32_scalar, float, uniform_f32, STORE_F32)
-DEFINE_KERNEL_W2(uniform_f64_scalar, uniform_f64)
-DEFINE_KERNEL_W1(normal_f16_scalar, uint16_t, normal_f32, STORE_F16)
-DEFINE_KERNEL_W1(normal_bf16_scalar, uint16_t, normal_f32, STORE_BF16)
-DEFINE_KERNEL_W1(normal_f32_scalar, float, normal_f32, STORE_F32)
-DEFINE_KERNEL_W2(normal_f64_scalar, normal_f64)
-DEFINE_KERNEL_W1(trunc_normal_f16_scalar, uint16_t, trunc_normal_f32, STORE_F16)
-DEFINE_KERNEL_W1(trunc_normal_bf16_scalar, uint16_t, trunc_normal_f32, STORE_BF16)
-DEFINE_KERNEL_W1(trunc_normal_f32_scalar, float, trunc_normal_f32, STORE_F32)
-DEFINE_KERNEL_W2(trunc_normal_f64_scalar, trunc_normal_f64)
+DEFINE_KERNEL_W1(uniform_f16_scalar, uint16_t, xi_elem_uniform_f32, STORE_F16)
+DEFINE_KERNEL_W1(uniform_bf16_scalar, uint16_t, xi_elem_uniform_f32, STORE_BF16)
+DEFINE_KERNEL_W1(uniform_f32_scalar, float, xi_elem_uniform_f32, STORE_F32)
+DEFINE_KERNEL_W2(uniform_f64_scalar, xi_elem_uniform_f64)
+DEFINE_KERNEL_W1(normal_f16_scalar, uint16_t, xi_elem_normal_f32, STORE_F16)
+DEFINE_KERNEL_W1(normal_bf16_scalar, uint16_t, xi_elem_normal_f32, STORE_BF16)
+DEFINE_KERNEL_W1(normal_f32_scalar, float, xi_elem_normal_f32, STORE_F32)
+DEFINE_KERNEL_W2(normal_f64_scalar, xi_elem_normal_f64)
+DEFINE_KERNEL_W1(trunc_normal_f16_scalar, uint16_t, xi_elem_trunc_normal_f32, STORE_F16)
+DEFINE_KERNEL_W1(trunc_normal_bf16_scalar, uint16_t, xi_elem_trunc_normal_f32, STORE_BF16)
+DEFINE_KERNEL_W1(trunc_normal_f32_scalar, float, xi_elem_trunc_normal_f32, STORE_F32)
+DEFINE_KERNEL_W2(trunc_normal_f64_scalar, xi_elem_trunc_normal_f64)
 
 static void bits_u32_scalar(const xi_stream *st, xi_position pos, size_t n, void *out,
                             const xi_params *prm)

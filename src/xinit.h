@@ -98,10 +98,17 @@ int xi_position_add(xi_position *pos, uint64_t words);
  * tensor. Element (i_0..i_{ndim-1}) lives at data + sum(i_d * strides[d])
  * bytes and has logical index logical_base + sum(i_d * logical_strides[d]);
  * it takes the words at start + w * logical index. The caller has checked
- * that every logical index is below 2^63 and start + w * (last + 1) <= 2^66. */
+ * that every logical index is below 2^63 and start + w * (last + 1) <= 2^66.
+ * Buffers of at least XI_PARALLEL_MIN_ELEMENTS elements per thread are split
+ * over up to `threads` threads; the bytes written do not depend on it. */
 int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params *params,
                     char *data, int ndim, const int64_t *shape, const int64_t *strides,
-                    const int64_t *logical_strides, int64_t logical_base, int byteswap);
+                    const int64_t *logical_strides, int64_t logical_base, int byteswap,
+                    unsigned threads);
+
+/* Smallest share of a fill worth a thread of its own (measured: see
+ * benchmarks/README.md). */
+#define XI_PARALLEL_MIN_ELEMENTS 131072
 
 /* Same stream on n contiguous elements from pos; out must be aligned. */
 int xi_fill_contiguous(const xi_stream *stream, xi_position pos, const xi_params *params,
@@ -113,8 +120,16 @@ double xi_normal_cdf(double x);
 float xi_inverse_normal_upper_f32(float p);
 double xi_inverse_normal_upper_f64(double p);
 
-/* SIMD variant selection (docs/stream.md: every variant gives the same bits). */
+/* SIMD variant selection. Every variant writes the same bits; they differ in
+ * speed only. Names: "scalar", "sse2", "avx2", "avx512", "neon". */
 const char *xi_kernel_variant(void);
+/* The names of the variants this CPU can run, least capable first; returns
+ * how many there are (names holds at most capacity of them). */
+size_t xi_kernel_variants(const char **names, size_t capacity);
+/* Use the named variant ("best" or NULL: the most capable one). XI_ERR_KIND
+ * if it is unknown or this CPU cannot run it. Not thread-safe against
+ * fills running at the same time. */
+int xi_set_kernel_variant(const char *name);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,7 @@ from xinit_c._api import (
     xavier_uniform_,
     zeros_,
 )
+from xinit_c._core import get_num_threads, get_simd, set_num_threads, set_simd, simd_backends
 from xinit_c._fans import calculate_gain, compute_fans
 
 __version__ = "0.1.0"
@@ -41,6 +42,8 @@ __all__ = [
     "constant_",
     "default_generator",
     "describe",
+    "get_num_threads",
+    "get_simd",
     "kaiming_normal_",
     "kaiming_uniform_",
     "lecun_normal_",
@@ -49,6 +52,9 @@ __all__ = [
     "normal_",
     "ones_",
     "random_bits_",
+    "set_num_threads",
+    "set_simd",
+    "simd_backends",
     "trunc_normal_",
     "uniform_",
     "variance_scaling_",

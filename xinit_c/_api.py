@@ -8,6 +8,9 @@ depend on memory layout, chunking or sharding; see ``docs/stream.md``.
 
 Common keywords
 ---------------
+threads : int, optional
+    Threads for a large fill (default :func:`get_num_threads`); the values
+    do not depend on it.
 generator : Generator, optional
     Where the words come from; ``None`` uses the module's default generator
     (reseed it with :func:`manual_seed`).
@@ -23,6 +26,8 @@ layout, fan_in, fan_out : (fan-based fills)
 """
 
 import math
+import os
+import warnings
 
 import numpy as np
 
@@ -58,6 +63,23 @@ TRUNCATED_NORMAL_STD_CORRECTION = 0.87962566103423978
 
 DISTRIBUTIONS = ("truncated_normal", "normal", "untruncated_normal", "uniform")
 KAIMING_MODES = ("fan_in", "fan_out")
+
+#: Environment variable naming the SIMD variant to use from import on.
+SIMD_ENVIRONMENT_VARIABLE = "XINIT_C_SIMD"
+
+
+def _simd_from_environment():
+    name = os.environ.get(SIMD_ENVIRONMENT_VARIABLE)
+    if not name:
+        return
+    try:
+        _core.set_simd(name)
+    except ValueError as exc:  # an import must not fail over a speed setting
+        warnings.warn(f"{SIMD_ENVIRONMENT_VARIABLE}: {exc}; using {_core.get_simd()!r}",
+                      RuntimeWarning, stacklevel=3)
+
+
+_simd_from_environment()
 
 _default = Generator()
 
@@ -127,18 +149,21 @@ def _fans(shape, layout, fan_in, fan_out):
     return fan_in, fan_out
 
 
-def _uniform(arr, out, low, high, generator, global_shape, offset):
-    _core.fill(arr, _core.DIST_UNIFORM, low, high, 0.0, 0.0, _generator(generator), global_shape, offset)
+def _uniform(arr, out, low, high, generator, global_shape, offset, threads):
+    _core.fill(arr, _core.DIST_UNIFORM, low, high, 0.0, 0.0, _generator(generator), global_shape, offset,
+               0, threads)
     return out
 
 
-def _normal(arr, out, mean, std, generator, global_shape, offset):
-    _core.fill(arr, _core.DIST_NORMAL, mean, std, 0.0, 0.0, _generator(generator), global_shape, offset)
+def _normal(arr, out, mean, std, generator, global_shape, offset, threads):
+    _core.fill(arr, _core.DIST_NORMAL, mean, std, 0.0, 0.0, _generator(generator), global_shape, offset,
+               0, threads)
     return out
 
 
-def _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset):
-    _core.fill(arr, _core.DIST_TRUNC_NORMAL, mean, std, a, b, _generator(generator), global_shape, offset)
+def _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset, threads):
+    _core.fill(arr, _core.DIST_TRUNC_NORMAL, mean, std, a, b, _generator(generator), global_shape, offset,
+               0, threads)
     return out
 
 
@@ -203,7 +228,7 @@ _DIST_CODES = {"uniform": _core.DIST_UNIFORM, "normal": _core.DIST_NORMAL,
                "trunc_normal": _core.DIST_TRUNC_NORMAL}
 
 
-def _fan_fill(func, spec, out, options, generator, global_shape, offset, layout, fan_in, fan_out):
+def _fan_fill(func, spec, out, options, generator, global_shape, offset, threads, layout, fan_in, fan_out):
     arr = _buffer(out)
     shape = _logical_shape(arr, global_shape)
     if _is_empty(shape):
@@ -214,7 +239,7 @@ def _fan_fill(func, spec, out, options, generator, global_shape, offset, layout,
     except ValueError as exc:
         raise ValueError(f"{func}: {exc}") from None
     params += [0.0] * (4 - len(params))
-    _core.fill(arr, _DIST_CODES[dist], *params, _generator(generator), global_shape, offset)
+    _core.fill(arr, _DIST_CODES[dist], *params, _generator(generator), global_shape, offset, 0, threads)
     return out
 
 
@@ -239,7 +264,7 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
     return {"fan_in": fan_in, "fan_out": fan_out, "distribution": dist, **dict(zip(names, params))}
 
 
-def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=None,
+def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=None, threads=None,
                     layout="torch", fan_in=None, fan_out=None):
     r"""Fill ``out`` with Xavier/Glorot uniform values, in place.
 
@@ -257,10 +282,10 @@ def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=
     """
     gain = _nonnegative("xavier_uniform_", "gain", gain)
     return _fan_fill("xavier_uniform_", _spec_xavier_uniform, out, (gain,), generator,
-                     global_shape, offset, layout, fan_in, fan_out)
+                     global_shape, offset, threads, layout, fan_in, fan_out)
 
 
-def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=None,
+def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=None, threads=None,
                    layout="torch", fan_in=None, fan_out=None):
     r"""Fill ``out`` with Xavier/Glorot normal values (untruncated, as torch), in place.
 
@@ -273,11 +298,11 @@ def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=N
     """
     gain = _nonnegative("xavier_normal_", "gain", gain)
     return _fan_fill("xavier_normal_", _spec_xavier_normal, out, (gain,), generator,
-                     global_shape, offset, layout, fan_in, fan_out)
+                     global_shape, offset, threads, layout, fan_in, fan_out)
 
 
 def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
-                     global_shape=None, offset=None, layout="torch", fan_in=None, fan_out=None):
+                     global_shape=None, offset=None, threads=None, layout="torch", fan_in=None, fan_out=None):
     r"""Fill ``out`` with He/Kaiming uniform values, in place (torch semantics).
 
     .. math:: U(-b, b), \qquad b = \sqrt{3}\,\frac{\text{gain}}{\sqrt{\text{fan\_mode}}}
@@ -291,11 +316,11 @@ def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gene
     >>> _ = kaiming_uniform_(w, a=math.sqrt(5), generator=Generator(0))  # torch Linear's default
     """
     return _fan_fill("kaiming_uniform_", _spec_kaiming_uniform, out, (a, mode, nonlinearity),
-                     generator, global_shape, offset, layout, fan_in, fan_out)
+                     generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
 def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
-                    global_shape=None, offset=None, layout="torch", fan_in=None, fan_out=None):
+                    global_shape=None, offset=None, threads=None, layout="torch", fan_in=None, fan_out=None):
     r"""Fill ``out`` with He/Kaiming normal values, in place (torch semantics).
 
     .. math:: N(0, \sigma^2), \qquad \sigma = \frac{\text{gain}}{\sqrt{\text{fan\_mode}}}
@@ -306,11 +331,11 @@ def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gener
     >>> _ = kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=Generator(0))
     """
     return _fan_fill("kaiming_normal_", _spec_kaiming_normal, out, (a, mode, nonlinearity),
-                     generator, global_shape, offset, layout, fan_in, fan_out)
+                     generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
 def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_normal", *,
-                      generator=None, global_shape=None, offset=None, layout="torch",
+                      generator=None, global_shape=None, offset=None, threads=None, layout="torch",
                       fan_in=None, fan_out=None):
     r"""Fill ``out`` from the variance-scaling family (Keras/JAX semantics), in place.
 
@@ -335,10 +360,10 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
         raise ValueError(f"variance_scaling_: distribution {distribution!r} not supported, "
                          f"use one of {DISTRIBUTIONS}")
     return _fan_fill("variance_scaling_", _spec_variance_scaling, out, (scale, mode, distribution),
-                     generator, global_shape, offset, layout, fan_in, fan_out)
+                     generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
-def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, layout="torch",
+def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, threads=None, layout="torch",
                    fan_in=None, fan_out=None):
     r"""LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)`` (Keras/JAX lecun_uniform).
 
@@ -347,10 +372,10 @@ def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, layou
     >>> _ = lecun_uniform_(np.empty((10, 20)), generator=Generator(0))   # l = sqrt(3/20)
     """
     return _fan_fill("lecun_uniform_", _spec_lecun_uniform, out, (), generator, global_shape,
-                     offset, layout, fan_in, fan_out)
+                     offset, threads, layout, fan_in, fan_out)
 
 
-def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, layout="torch",
+def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, threads=None, layout="torch",
                   fan_in=None, fan_out=None):
     r"""LeCun normal: truncated normal of variance ``1 / fan_in`` (Keras/JAX lecun_normal).
 
@@ -362,7 +387,7 @@ def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, layout
     >>> _ = lecun_normal_(np.empty((10, 20)), generator=Generator(0))
     """
     return _fan_fill("lecun_normal_", _spec_lecun_normal, out, (), generator, global_shape,
-                     offset, layout, fan_in, fan_out)
+                     offset, threads, layout, fan_in, fan_out)
 
 
 _SPECS = {
@@ -380,7 +405,7 @@ _SPECS = {
 # Plain distributions
 # --------------------------------------------------------------------------
 
-def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offset=None):
+def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offset=None, threads=None):
     r"""Fill ``out`` with ``U(low, high)`` values in ``[low, high]``, in place.
 
     ``v = mid + half * (odd / 2^24)`` (float32; ``odd / 2^53`` for float64),
@@ -395,10 +420,10 @@ def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offse
     high = _finite("uniform_", "high", high)
     if low > high:
         raise ValueError(f"uniform_: low must be <= high, got low={low}, high={high}")
-    return _uniform(arr, out, low, high, generator, global_shape, offset)
+    return _uniform(arr, out, low, high, generator, global_shape, offset, threads)
 
 
-def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset=None):
+def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset=None, threads=None):
     r"""Fill ``out`` with ``N(mean, std^2)`` values, in place.
 
     ``z = Phi^-1(u)`` of one uniform strictly inside (0, 1) per element
@@ -411,11 +436,11 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     arr = _buffer(out)
     mean = _finite("normal_", "mean", mean)
     std = _nonnegative("normal_", "std", std)
-    return _normal(arr, out, mean, std, generator, global_shape, offset)
+    return _normal(arr, out, mean, std, generator, global_shape, offset, threads)
 
 
 def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, global_shape=None,
-                  offset=None):
+                  offset=None, threads=None):
     r"""Fill ``out`` with ``N(mean, std^2)`` truncated to ``[a, b]``, in place.
 
     ``a`` and ``b`` are absolute bounds (torch semantics). Exact inversion:
@@ -435,12 +460,12 @@ def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, glob
     if math.isnan(a) or math.isnan(b) or not a < b:
         raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
     try:
-        return _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset)
+        return _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset, threads)
     except ValueError as exc:
         raise ValueError(f"trunc_normal_: {exc}") from None
 
 
-def _constant(func, out, value, global_shape, offset):
+def _constant(func, out, value, global_shape, offset, threads):
     arr = _buffer(out)
     dtype = arr.dtype
     if _core._dtype_name(dtype) not in ("float16", "bfloat16", "float32", "float64"):
@@ -448,26 +473,27 @@ def _constant(func, out, value, global_shape, offset):
                         "bfloat16, float32 or float64")
     native = dtype.newbyteorder("=")
     bits = np.array(value, dtype=native).view(f"u{native.itemsize}").item()
-    _core.fill(arr, _core.DIST_CONSTANT, global_shape=global_shape, offset=offset, constant_bits=bits)
+    _core.fill(arr, _core.DIST_CONSTANT, global_shape=global_shape, offset=offset, constant_bits=bits,
+               threads=threads)
     return out
 
 
-def zeros_(out, *, generator=None, global_shape=None, offset=None):
+def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     """Fill ``out`` with zeros, in place. Consumes no words of the generator."""
-    return _constant("zeros_", out, 0.0, global_shape, offset)
+    return _constant("zeros_", out, 0.0, global_shape, offset, threads)
 
 
-def ones_(out, *, generator=None, global_shape=None, offset=None):
+def ones_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     """Fill ``out`` with ones, in place. Consumes no words of the generator."""
-    return _constant("ones_", out, 1.0, global_shape, offset)
+    return _constant("ones_", out, 1.0, global_shape, offset, threads)
 
 
-def constant_(out, val, *, generator=None, global_shape=None, offset=None):
+def constant_(out, val, *, generator=None, global_shape=None, offset=None, threads=None):
     """Fill ``out`` with ``val`` (converted as numpy converts it), in place. Consumes no words."""
-    return _constant("constant_", out, _real("val", val), global_shape, offset)
+    return _constant("constant_", out, _real("val", val), global_shape, offset, threads)
 
 
-def random_bits_(out, *, generator=None, global_shape=None, offset=None):
+def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     """Fill a uint32 array with the raw stream words (uint64: ``lo | hi << 32``), in place.
 
     Examples
@@ -478,5 +504,5 @@ def random_bits_(out, *, generator=None, global_shape=None, offset=None):
     """
     arr = _buffer(out)
     _core.fill(arr, _core.DIST_BITS, generator=_generator(generator), global_shape=global_shape,
-               offset=offset)
+               offset=offset, threads=threads)
     return out

@@ -11,6 +11,8 @@ from libc.stdint cimport uint32_t, uint64_t, int64_t
 
 from xinit_c.xinit cimport *
 
+import os
+
 import numpy as np
 
 cnp.import_array()
@@ -361,8 +363,45 @@ _STATUS_MESSAGES = {
 }
 
 
+def _available_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+cdef unsigned _default_threads = _available_cpus()
+
+#: Fills smaller than this many elements per thread stay on fewer threads.
+PARALLEL_MIN_ELEMENTS = XI_PARALLEL_MIN_ELEMENTS
+MAX_THREADS = 256
+
+
+def set_num_threads(n):
+    """Set how many threads a large fill uses when ``threads=`` is not given.
+
+    The output does not depend on it: thread counts change speed only. Fills
+    below ``PARALLEL_MIN_ELEMENTS`` elements per thread use fewer threads.
+    """
+    global _default_threads
+    _default_threads = _check_threads(n)
+
+
+def get_num_threads():
+    """How many threads a large fill uses when ``threads=`` is not given."""
+    return _default_threads
+
+
+cdef unsigned _check_threads(n) except 0:
+    n = _check_int("threads", n, MAX_THREADS)
+    if n < 1:
+        raise ValueError(f"threads must be in [1, {MAX_THREADS}], got {n}")
+    return n
+
+
 def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0.0,
-         Generator generator=None, global_shape=None, offset=None, uint64_t constant_bits=0):
+         Generator generator=None, global_shape=None, offset=None, uint64_t constant_bits=0,
+         threads=None):
     """Fill ``out`` in place; see the public functions for the meaning.
 
     ``out`` must already be a writable ndarray (``as_writable_array``). The
@@ -384,6 +423,7 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     cdef uint64_t words
     cdef int status, d, byteswap
     cdef char *data = <char *>cnp.PyArray_DATA(arr)
+    cdef unsigned nthreads = _default_threads if threads is None else _check_threads(threads)
 
     if not cnp.PyArray_ISWRITEABLE(arr):
         raise ValueError("output array is read-only")
@@ -421,7 +461,7 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
         stream = generator.stream_struct()
     with nogil:
         status = xi_fill_strided(&stream, start, &params, data, ndim, shape, strides,
-                                 logical_strides, logical_base, byteswap)
+                                 logical_strides, logical_base, byteswap, nthreads)
     if status != XI_OK:
         raise RuntimeError(f"internal error: fill failed with status {status}")
     return out
@@ -430,6 +470,33 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
 def kernel_variant():
     """The name of the kernel variant in use."""
     return xi_kernel_variant().decode()
+
+
+def simd_backends():
+    """The kernel variants this CPU can run, least capable first.
+
+    Every variant writes the same bits; they differ in speed only.
+
+    >>> simd_backends()[0]
+    'scalar'
+    """
+    cdef const char *names[16]
+    cdef size_t count = xi_kernel_variants(names, 16)
+    return [names[i].decode() for i in range(min(count, 16))]
+
+
+def get_simd():
+    """The name of the kernel variant in use."""
+    return xi_kernel_variant().decode()
+
+
+def set_simd(name):
+    """Use the kernel variant ``name`` (one of :func:`simd_backends`, or "best")."""
+    if not isinstance(name, str):
+        raise TypeError(f"set_simd needs a variant name, got {type(name).__name__}")
+    if xi_set_kernel_variant(name.encode()) != XI_OK:
+        raise ValueError(f"unknown SIMD variant {name!r} or not supported by this CPU; "
+                         f"choose one of {simd_backends() + ['best']}")
 
 
 def philox4x32_10(counter, key):

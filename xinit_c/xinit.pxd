@@ -3,6 +3,7 @@ from libc.stdint cimport uint32_t, uint64_t, int64_t
 
 cdef extern from "xinit.h" nogil:
     enum:
+        XI_PARALLEL_MIN_ELEMENTS
         XI_OK
         XI_ERR_PARAM
         XI_ERR_KIND
@@ -63,7 +64,8 @@ cdef extern from "xinit.h" nogil:
     int xi_position_add(xi_position *pos, uint64_t words)
     int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params *params,
                         char *data, int ndim, const int64_t *shape, const int64_t *strides,
-                        const int64_t *logical_strides, int64_t logical_base, int byteswap)
+                        const int64_t *logical_strides, int64_t logical_base, int byteswap,
+                        unsigned threads)
     int xi_fill_contiguous(const xi_stream *stream, xi_position pos, const xi_params *params,
                            void *out, size_t n)
     void xi_philox4x32_10(uint32_t counter[4], const uint32_t key[2])
@@ -71,3 +73,5 @@ cdef extern from "xinit.h" nogil:
     float xi_inverse_normal_upper_f32(float p)
     double xi_inverse_normal_upper_f64(double p)
     const char *xi_kernel_variant()
+    size_t xi_kernel_variants(const char **names, size_t capacity)
+    int xi_set_kernel_variant(const char *name)

@@ -1,0 +1,136 @@
+/* SSE2 kernels: 4 x 32-bit lanes, the x86-64 baseline. Each intrinsic line is
+ * commented with its scalar meaning per lane. */
+#include "kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+
+#include <emmintrin.h>
+
+#include "float_convert.h"
+
+#define SIMD_NAME "sse2"
+#define SIMD_FN(name) name##_sse2
+#define W32 4
+#define W64 2
+
+typedef __m128i vu32;
+typedef __m128 vf32;
+typedef __m128 vm32;
+typedef __m128i vu64;
+typedef __m128d vf64;
+typedef __m128d vm64;
+
+#define u32_load(p) _mm_loadu_si128((const __m128i *)(p))
+#define u32_set1(v) _mm_set1_epi32((int)(v))
+#define u32_iota() _mm_setr_epi32(0, 1, 2, 3)
+#define u32_add(a, b) _mm_add_epi32(a, b)          /* a + b mod 2^32 */
+#define u32_xor(a, b) _mm_xor_si128(a, b)          /* a ^ b */
+#define u32_and(a, b) _mm_and_si128(a, b)          /* a & b */
+#define u32_or(a, b) _mm_or_si128(a, b)            /* a | b */
+#define u32_srli(a, n) _mm_srli_epi32(a, n)        /* a >> n */
+#define u32_srai(a, n) _mm_srai_epi32(a, n)        /* (int32)a >> n */
+
+/* (hi, lo) = a * m as 64-bit products */
+static inline void u32_mulhilo(vu32 a, uint32_t m, vu32 *hi, vu32 *lo)
+{
+    __m128i mv = _mm_set1_epi32((int)m);
+    __m128i even = _mm_mul_epu32(a, mv);                      /* lanes 0, 2: a*m */
+    __m128i odd = _mm_mul_epu32(_mm_srli_epi64(a, 32), mv);   /* lanes 1, 3: a*m */
+    *lo = _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(2, 0, 2, 0)),
+                             _mm_shuffle_epi32(odd, _MM_SHUFFLE(2, 0, 2, 0)));  /* (uint32)(a*m) */
+    *hi = _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(3, 1, 3, 1)),
+                             _mm_shuffle_epi32(odd, _MM_SHUFFLE(3, 1, 3, 1)));  /* (a*m) >> 32 */
+}
+
+/* out[4*b + i] = c_i[b]: a 4x4 transpose */
+static inline void u32_store_blocks(uint32_t *out, vu32 c0, vu32 c1, vu32 c2, vu32 c3)
+{
+    __m128i t0 = _mm_unpacklo_epi32(c0, c1), t1 = _mm_unpacklo_epi32(c2, c3);
+    __m128i t2 = _mm_unpackhi_epi32(c0, c1), t3 = _mm_unpackhi_epi32(c2, c3);
+    _mm_storeu_si128((__m128i *)out + 0, _mm_unpacklo_epi64(t0, t1));
+    _mm_storeu_si128((__m128i *)out + 1, _mm_unpackhi_epi64(t0, t1));
+    _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(t2, t3));
+    _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(t2, t3));
+}
+
+#define f32_set1(v) _mm_set1_ps(v)
+#define f32_add(a, b) _mm_add_ps(a, b)
+#define f32_sub(a, b) _mm_sub_ps(a, b)
+#define f32_mul(a, b) _mm_mul_ps(a, b)
+#define f32_div(a, b) _mm_div_ps(a, b)
+#define f32_sqrt(a) _mm_sqrt_ps(a)
+#define f32_from_i32(a) _mm_cvtepi32_ps(a)         /* (float)(int32)a, round to nearest */
+#define f32_bits(a) _mm_castps_si128(a)
+#define f32_from_bits(a) _mm_castsi128_ps(a)
+#define f32_max(lo, x) _mm_max_ps(lo, x)           /* lo > x ? lo : x == (x < lo ? lo : x) */
+#define f32_min(hi, x) _mm_min_ps(hi, x)           /* hi < x ? hi : x == (x > hi ? hi : x) */
+#define f32_le(a, b) _mm_cmple_ps(a, b)
+#define f32_lt(a, b) _mm_cmplt_ps(a, b)
+#define f32_select(m, yes, no) _mm_or_ps(_mm_and_ps(m, yes), _mm_andnot_ps(m, no))
+#define f32_all(m) (_mm_movemask_ps(m) == 0xf)
+#define f32_or_mask(a, b) _mm_or_ps(a, b)
+#define f32_store(p, v) _mm_storeu_ps(p, v)
+
+/* No half-precision conversion in SSE2: round lane by lane like the scalar path. */
+static inline void f32_store_f16(uint16_t *out, vf32 v)
+{
+    float lanes[4];
+    int i;
+    _mm_storeu_ps(lanes, v);
+    for (i = 0; i < 4; i++)
+        out[i] = xi_f32_to_f16_bits(lanes[i]);
+}
+
+static inline void f32_store_bf16(uint16_t *out, vf32 v)
+{
+    float lanes[4];
+    int i;
+    _mm_storeu_ps(lanes, v);
+    for (i = 0; i < 4; i++)
+        out[i] = xi_f32_to_bf16_bits(lanes[i]);
+}
+
+#define u64_load(p) _mm_loadu_si128((const __m128i *)(p))
+#define u64_set1(v) _mm_set1_epi64x((long long)(v))
+#define u64_and(a, b) _mm_and_si128(a, b)
+#define u64_or(a, b) _mm_or_si128(a, b)
+#define u64_xor(a, b) _mm_xor_si128(a, b)
+#define u64_srli(a, n) _mm_srli_epi64(a, n)        /* a >> n (64-bit lanes) */
+
+/* (double)(uint32)a for the low word of each 64-bit lane: signed conversion of
+ * a ^ 2^31, plus 2^31; both steps exact */
+static inline vf64 f64_from_u32lo(vu64 a)
+{
+    __m128i low_words = _mm_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 2, 0));
+    __m128i flipped = _mm_xor_si128(low_words, _mm_set1_epi32((int)0x80000000u));
+    return _mm_add_pd(_mm_cvtepi32_pd(flipped), _mm_set1_pd(2147483648.0));
+}
+
+/* (double)(int32)(a >> 32) */
+static inline vf64 f64_from_i32hi(vu64 a)
+{
+    return _mm_cvtepi32_pd(_mm_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+#define f64_set1(v) _mm_set1_pd(v)
+#define f64_add(a, b) _mm_add_pd(a, b)
+#define f64_sub(a, b) _mm_sub_pd(a, b)
+#define f64_mul(a, b) _mm_mul_pd(a, b)
+#define f64_div(a, b) _mm_div_pd(a, b)
+#define f64_sqrt(a) _mm_sqrt_pd(a)
+#define f64_bits(a) _mm_castpd_si128(a)
+#define f64_from_bits(a) _mm_castsi128_pd(a)
+#define f64_max(lo, x) _mm_max_pd(lo, x)
+#define f64_min(hi, x) _mm_min_pd(hi, x)
+#define f64_le(a, b) _mm_cmple_pd(a, b)
+#define f64_lt(a, b) _mm_cmplt_pd(a, b)
+#define f64_select(m, yes, no) _mm_or_pd(_mm_and_pd(m, yes), _mm_andnot_pd(m, no))
+#define f64_all(m) (_mm_movemask_pd(m) == 0x3)
+#define f64_or_mask(a, b) _mm_or_pd(a, b)
+#define f64_store(p, v) _mm_storeu_pd(p, v)
+
+#include "simd_kernels.h"
+
+#else
+typedef int xi_no_sse2_on_this_architecture;
+#endif

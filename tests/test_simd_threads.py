@@ -1,0 +1,122 @@
+"""Every SIMD variant this CPU runs and every thread count write the same bits
+as the scalar path and the numpy oracle."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+import reference
+import xinit_c as xi
+from conftest import FLOAT_DTYPES
+
+KEY = (0xC0FFEE, 0x5EED)
+KINDS = {
+    "uniform": (lambda o, g, **kw: xi.uniform_(o, -2.0, 0.5, generator=g, **kw), dict(low=-2.0, high=0.5)),
+    "normal": (lambda o, g, **kw: xi.normal_(o, 1.0, 3.0, generator=g, **kw), dict(mean=1.0, std=3.0)),
+    "trunc_normal": (lambda o, g, **kw: xi.trunc_normal_(o, 0.0, 1.0, -3.0, 1.5, generator=g, **kw),
+                     dict(mean=0.0, std=1.0, a=-3.0, b=1.5)),
+    "trunc_normal_tail": (lambda o, g, **kw: xi.trunc_normal_(o, 0.0, 1.0, 5.5, np.inf, generator=g, **kw),
+                          dict(mean=0.0, std=1.0, a=5.5, b=np.inf)),
+}
+
+
+@pytest.fixture(params=xi.simd_backends())
+def simd(request):
+    """Run the test on one SIMD variant, then restore the previous one."""
+    previous = xi.get_simd()
+    xi.set_simd(request.param)
+    yield request.param
+    xi.set_simd(previous)
+
+
+def test_backends_are_listed_and_best_is_default():
+    names = xi.simd_backends()
+    assert names[0] == "scalar" and set(names) <= {"scalar", "sse2", "avx2", "avx512", "neon"}
+    if os.environ.get("XINIT_C_SIMD") is None:
+        assert xi.get_simd() == names[-1]
+    with pytest.raises(ValueError, match="unknown SIMD variant"):
+        xi.set_simd("mmx")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_size_and_lane_alignment(simd, kind, float_dtype):
+    fill, params = KINDS[kind]
+    ref_kind = kind.replace("_tail", "")
+    for position in range(4):
+        want = reference.fill(ref_kind, 700, float_dtype, KEY, position=position, **params)
+        for n in list(range(0, 70)) + [127, 128, 129, 511, 512, 513, 700]:
+            out = np.empty(n, float_dtype)
+            fill(out, xi.Generator(key=KEY, position=position))
+            assert out.tobytes() == want[:n].tobytes(), (simd, kind, position, n)
+
+
+def test_large_and_strided_fills_per_variant(simd, float_dtype):
+    for kind, (fill, params) in KINDS.items():
+        ref_kind = kind.replace("_tail", "")
+        want = reference.fill(ref_kind, (301, 67), float_dtype, KEY, position=5, **params)
+        out = np.empty((67, 301), float_dtype).T
+        fill(out, xi.Generator(key=KEY, position=5))
+        assert np.ascontiguousarray(out).tobytes() == want.tobytes(), (simd, kind)
+
+
+def test_raw_bits_per_variant(simd):
+    for n, position in [(1, 0), (1031, 3), (4096, 2**66 - 4096)]:
+        out = xi.random_bits_(np.empty(n, np.uint32), generator=xi.Generator(key=KEY, position=position))
+        assert out.tobytes() == reference.words(KEY, 0, position, n).tobytes()
+    out = xi.random_bits_(np.empty(333, np.uint64), generator=xi.Generator(key=KEY, position=1))
+    assert out.tobytes() == reference.fill("bits", 333, np.uint64, KEY, position=1).tobytes()
+
+
+def test_counter_carry_inside_a_vector(simd):
+    # the low counter word wraps at block 2^32: inside one vector of blocks
+    position = 4 * (2**32 - 5) + 2
+    out = xi.random_bits_(np.empty(200, np.uint32), generator=xi.Generator(key=KEY, position=position))
+    assert out.tobytes() == reference.words(KEY, 0, position, 200).tobytes()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 4, 7, 16])
+def test_thread_counts_give_identical_bits(threads):
+    n = xi._core.PARALLEL_MIN_ELEMENTS * 4 + 12345
+    for dtype in (np.float32, np.float64):
+        base = xi.normal_(np.empty(n, dtype), generator=xi.Generator(key=KEY), threads=1)
+        out = xi.normal_(np.empty(n, dtype), generator=xi.Generator(key=KEY), threads=threads)
+        assert out.tobytes() == base.tobytes()
+    shape = (1031, 1029)  # N-D, strided, a block of a bigger tensor
+    want = reference.fill("uniform", (2000, 1500), np.float32, KEY, low=-1.0, high=1.0)
+    out = np.zeros((1029, 1031), np.float32).T
+    xi.uniform_(out, -1.0, 1.0, generator=xi.Generator(key=KEY), threads=threads,
+                global_shape=(2000, 1500), offset=(7, 400))
+    assert np.ascontiguousarray(out).tobytes() == want[7:7 + shape[0], 400:400 + shape[1]].tobytes()
+
+
+def test_default_thread_count():
+    previous = xi.get_num_threads()
+    try:
+        xi.set_num_threads(3)
+        assert xi.get_num_threads() == 3
+        for bad in (0, -1, 1000):
+            with pytest.raises(ValueError):
+                xi.set_num_threads(bad)
+        with pytest.raises(TypeError):
+            xi.set_num_threads(2.5)
+    finally:
+        xi.set_num_threads(previous)
+    with pytest.raises(ValueError):
+        xi.normal_(np.empty(4), threads=0)
+
+
+def _import_with_simd(value):
+    env = dict(os.environ, XINIT_C_SIMD=value)
+    code = "import xinit_c as xi, warnings; print(xi.get_simd())"
+    return subprocess.run([sys.executable, "-W", "always", "-c", code], env=env, capture_output=True,
+                          text=True, cwd=tempfile.gettempdir(), check=True)
+
+
+def test_environment_variable_forces_a_variant():
+    for name in xi.simd_backends():
+        assert _import_with_simd(name).stdout.strip() == name
+    result = _import_with_simd("avx1024")
+    assert result.stdout.strip() == xi.simd_backends()[-1] and "XINIT_C_SIMD" in result.stderr
