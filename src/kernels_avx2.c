@@ -14,6 +14,8 @@
 
 #include <immintrin.h>
 
+#include "philox.h"
+
 #define SIMD_NAME "avx2"
 #define SIMD_FN(name) name##_avx2
 #define W32 8
@@ -28,7 +30,6 @@ typedef __m256d vm64;
 
 #define u32_load(p) _mm256_loadu_si256((const __m256i *)(p))
 #define u32_set1(v) _mm256_set1_epi32((int)(v))
-#define u32_iota() _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
 #define u32_add(a, b) _mm256_add_epi32(a, b)       /* a + b mod 2^32 */
 #define u32_xor(a, b) _mm256_xor_si256(a, b)
 #define u32_and(a, b) _mm256_and_si256(a, b)
@@ -36,29 +37,57 @@ typedef __m256d vm64;
 #define u32_srli(a, n) _mm256_srli_epi32(a, n)     /* a >> n */
 #define u32_srai(a, n) _mm256_srai_epi32(a, n)     /* (int32)a >> n */
 
-/* (hi, lo) = a * m as 64-bit products */
-static inline void u32_mulhilo(vu32 a, uint32_t m, vu32 *hi, vu32 *lo)
-{
-    __m256i mv = _mm256_set1_epi32((int)m);
-    __m256i even = _mm256_mul_epu32(a, mv);                        /* even lanes: a*m */
-    __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), mv);  /* odd lanes: a*m */
-    *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);  /* (uint32)(a*m) */
-    *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);  /* (a*m) >> 32 */
-}
+/* Philox on 4 blocks per vector, each counter word in the low half of a
+ * 64-bit lane (_mm256_mul_epu32 ignores the high half); two vectors per call. */
+#define PHILOX_BLOCKS 8
 
-/* out[4*b + i] = c_i[b]: 4x4 transposes in each 128-bit half, then blocks in order */
-static inline void u32_store_blocks(uint32_t *out, vu32 c0, vu32 c1, vu32 c2, vu32 c3)
+static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
 {
-    __m256i t0 = _mm256_unpacklo_epi32(c0, c1), t1 = _mm256_unpacklo_epi32(c2, c3);
-    __m256i t2 = _mm256_unpackhi_epi32(c0, c1), t3 = _mm256_unpackhi_epi32(c2, c3);
-    __m256i r0 = _mm256_unpacklo_epi64(t0, t1);   /* blocks 0 | 4 */
-    __m256i r1 = _mm256_unpackhi_epi64(t0, t1);   /* blocks 1 | 5 */
-    __m256i r2 = _mm256_unpacklo_epi64(t2, t3);   /* blocks 2 | 6 */
-    __m256i r3 = _mm256_unpackhi_epi64(t2, t3);   /* blocks 3 | 7 */
-    _mm256_storeu_si256((__m256i *)out + 0, _mm256_permute2x128_si256(r0, r1, 0x20));
-    _mm256_storeu_si256((__m256i *)out + 1, _mm256_permute2x128_si256(r2, r3, 0x20));
-    _mm256_storeu_si256((__m256i *)out + 2, _mm256_permute2x128_si256(r0, r1, 0x31));
-    _mm256_storeu_si256((__m256i *)out + 3, _mm256_permute2x128_si256(r2, r3, 0x31));
+    const __m256i m0 = _mm256_set1_epi64x(PHILOX_M4x32_0), m1 = _mm256_set1_epi64x(PHILOX_M4x32_1);
+    __m256i base = _mm256_set1_epi64x((long long)block);
+    __m256i a0 = _mm256_add_epi64(base, _mm256_setr_epi64x(0, 1, 2, 3));  /* ctr[0] = block + i */
+    __m256i b0 = _mm256_add_epi64(base, _mm256_setr_epi64x(4, 5, 6, 7));
+    __m256i a1 = _mm256_srli_epi64(a0, 32), b1 = _mm256_srli_epi64(b0, 32);  /* ctr[1] = (block + i) >> 32 */
+    __m256i a2 = _mm256_set1_epi64x((long long)(st->stream & 0xffffffffu)), b2 = a2;  /* ctr[2] */
+    __m256i a3 = _mm256_set1_epi64x((long long)(st->stream >> 32)), b3 = a3;          /* ctr[3] */
+    uint32_t key0 = st->key[0], key1 = st->key[1];
+    int round;
+    for (round = 0; round < PHILOX_ROUNDS; round++) {
+        __m256i k0, k1, pa0, pa2, pb0, pb2;
+        if (round > 0) {
+            key0 += PHILOX_W32_0;
+            key1 += PHILOX_W32_1;
+        }
+        k0 = _mm256_set1_epi32((int)key0);
+        k1 = _mm256_set1_epi32((int)key1);
+        pa0 = _mm256_mul_epu32(a0, m0);                       /* M0 * ctr[0] */
+        pa2 = _mm256_mul_epu32(a2, m1);                       /* M1 * ctr[2] */
+        pb0 = _mm256_mul_epu32(b0, m0);
+        pb2 = _mm256_mul_epu32(b2, m1);
+        /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
+        a0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(pa2, _MM_SHUFFLE(3, 3, 1, 1)), a1), k0);
+        b0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(pb2, _MM_SHUFFLE(3, 3, 1, 1)), b1), k0);
+        /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
+        a2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(pa0, _MM_SHUFFLE(3, 3, 1, 1)), a3), k1);
+        b2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(pb0, _MM_SHUFFLE(3, 3, 1, 1)), b3), k1);
+        a1 = pa2;
+        b1 = pb2;
+        a3 = pa0;
+        b3 = pb0;
+    }
+    {
+        /* per 64-bit lane: ctr[0] | ctr[1] << 32, ctr[2] | ctr[3] << 32 */
+        __m256i a01 = _mm256_blend_epi32(a0, _mm256_shuffle_epi32(a1, _MM_SHUFFLE(2, 2, 0, 0)), 0xAA);
+        __m256i a23 = _mm256_blend_epi32(a2, _mm256_shuffle_epi32(a3, _MM_SHUFFLE(2, 2, 0, 0)), 0xAA);
+        __m256i b01 = _mm256_blend_epi32(b0, _mm256_shuffle_epi32(b1, _MM_SHUFFLE(2, 2, 0, 0)), 0xAA);
+        __m256i b23 = _mm256_blend_epi32(b2, _mm256_shuffle_epi32(b3, _MM_SHUFFLE(2, 2, 0, 0)), 0xAA);
+        __m256i a_even = _mm256_unpacklo_epi64(a01, a23), a_odd = _mm256_unpackhi_epi64(a01, a23); /* 0|2, 1|3 */
+        __m256i b_even = _mm256_unpacklo_epi64(b01, b23), b_odd = _mm256_unpackhi_epi64(b01, b23); /* 4|6, 5|7 */
+        _mm256_storeu_si256((__m256i *)out + 0, _mm256_permute2x128_si256(a_even, a_odd, 0x20));  /* 0, 1 */
+        _mm256_storeu_si256((__m256i *)out + 1, _mm256_permute2x128_si256(a_even, a_odd, 0x31));  /* 2, 3 */
+        _mm256_storeu_si256((__m256i *)out + 2, _mm256_permute2x128_si256(b_even, b_odd, 0x20));  /* 4, 5 */
+        _mm256_storeu_si256((__m256i *)out + 3, _mm256_permute2x128_si256(b_even, b_odd, 0x31));  /* 6, 7 */
+    }
 }
 
 #define f32_set1(v) _mm256_set1_ps(v)

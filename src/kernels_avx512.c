@@ -14,6 +14,8 @@
 
 #include <immintrin.h>
 
+#include "philox.h"
+
 #define SIMD_NAME "avx512"
 #define SIMD_FN(name) name##_avx512
 #define W32 16
@@ -28,7 +30,6 @@ typedef __mmask8 vm64;
 
 #define u32_load(p) _mm512_loadu_si512((const void *)(p))
 #define u32_set1(v) _mm512_set1_epi32((int)(v))
-#define u32_iota() _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 #define u32_add(a, b) _mm512_add_epi32(a, b)       /* a + b mod 2^32 */
 #define u32_xor(a, b) _mm512_xor_si512(a, b)
 #define u32_and(a, b) _mm512_and_si512(a, b)
@@ -36,34 +37,61 @@ typedef __mmask8 vm64;
 #define u32_srli(a, n) _mm512_srli_epi32(a, n)     /* a >> n */
 #define u32_srai(a, n) _mm512_srai_epi32(a, n)     /* (int32)a >> n */
 
-/* (hi, lo) = a * m as 64-bit products */
-static inline void u32_mulhilo(vu32 a, uint32_t m, vu32 *hi, vu32 *lo)
-{
-    __m512i mv = _mm512_set1_epi32((int)m);
-    __m512i even = _mm512_mul_epu32(a, mv);                        /* even lanes: a*m */
-    __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), mv);  /* odd lanes: a*m */
-    *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));  /* (uint32)(a*m) */
-    *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);  /* (a*m) >> 32 */
-}
+/* Philox on 8 blocks per vector, each counter word in the low half of a
+ * 64-bit lane (_mm512_mul_epu32 ignores the high half); two vectors per
+ * call. A three-way xor is one ternary-logic instruction. */
+#define PHILOX_BLOCKS 16
+#define XOR3 0x96                     /* ternary-logic truth table of a ^ b ^ c */
 
-/* out[4*b + i] = c_i[b]: 4x4 transposes in each 128-bit quarter, then the
- * quarters reordered so that blocks come out in order */
-static inline void u32_store_blocks(uint32_t *out, vu32 c0, vu32 c1, vu32 c2, vu32 c3)
+static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
 {
-    __m512i t0 = _mm512_unpacklo_epi32(c0, c1), t1 = _mm512_unpacklo_epi32(c2, c3);
-    __m512i t2 = _mm512_unpackhi_epi32(c0, c1), t3 = _mm512_unpackhi_epi32(c2, c3);
-    __m512i r0 = _mm512_unpacklo_epi64(t0, t1);   /* blocks 0 | 4 | 8 | 12 */
-    __m512i r1 = _mm512_unpackhi_epi64(t0, t1);   /* blocks 1 | 5 | 9 | 13 */
-    __m512i r2 = _mm512_unpacklo_epi64(t2, t3);   /* blocks 2 | 6 | 10 | 14 */
-    __m512i r3 = _mm512_unpackhi_epi64(t2, t3);   /* blocks 3 | 7 | 11 | 15 */
-    __m512i s0 = _mm512_shuffle_i32x4(r0, r1, _MM_SHUFFLE(2, 0, 2, 0));  /* 0 8 1 9 */
-    __m512i s1 = _mm512_shuffle_i32x4(r2, r3, _MM_SHUFFLE(2, 0, 2, 0));  /* 2 10 3 11 */
-    __m512i s2 = _mm512_shuffle_i32x4(r0, r1, _MM_SHUFFLE(3, 1, 3, 1));  /* 4 12 5 13 */
-    __m512i s3 = _mm512_shuffle_i32x4(r2, r3, _MM_SHUFFLE(3, 1, 3, 1));  /* 6 14 7 15 */
-    _mm512_storeu_si512((void *)(out + 0), _mm512_shuffle_i32x4(s0, s1, _MM_SHUFFLE(2, 0, 2, 0)));
-    _mm512_storeu_si512((void *)(out + 16), _mm512_shuffle_i32x4(s2, s3, _MM_SHUFFLE(2, 0, 2, 0)));
-    _mm512_storeu_si512((void *)(out + 32), _mm512_shuffle_i32x4(s0, s1, _MM_SHUFFLE(3, 1, 3, 1)));
-    _mm512_storeu_si512((void *)(out + 48), _mm512_shuffle_i32x4(s2, s3, _MM_SHUFFLE(3, 1, 3, 1)));
+    const __m512i m0 = _mm512_set1_epi64(PHILOX_M4x32_0), m1 = _mm512_set1_epi64(PHILOX_M4x32_1);
+    const __m512i first_half = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second_half = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    __m512i base = _mm512_set1_epi64((long long)block);
+    __m512i a0 = _mm512_add_epi64(base, _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));  /* ctr[0] = block + i */
+    __m512i b0 = _mm512_add_epi64(base, _mm512_setr_epi64(8, 9, 10, 11, 12, 13, 14, 15));
+    __m512i a1 = _mm512_srli_epi64(a0, 32), b1 = _mm512_srli_epi64(b0, 32);  /* ctr[1] = (block + i) >> 32 */
+    __m512i a2 = _mm512_set1_epi64((long long)(st->stream & 0xffffffffu)), b2 = a2;  /* ctr[2] */
+    __m512i a3 = _mm512_set1_epi64((long long)(st->stream >> 32)), b3 = a3;          /* ctr[3] */
+    uint32_t key0 = st->key[0], key1 = st->key[1];
+    int round;
+    for (round = 0; round < PHILOX_ROUNDS; round++) {
+        __m512i k0, k1, pa0, pa2, pb0, pb2;
+        if (round > 0) {
+            key0 += PHILOX_W32_0;
+            key1 += PHILOX_W32_1;
+        }
+        k0 = _mm512_set1_epi32((int)key0);
+        k1 = _mm512_set1_epi32((int)key1);
+        pa0 = _mm512_mul_epu32(a0, m0);                       /* M0 * ctr[0] */
+        pa2 = _mm512_mul_epu32(a2, m1);                       /* M1 * ctr[2] */
+        pb0 = _mm512_mul_epu32(b0, m0);
+        pb2 = _mm512_mul_epu32(b2, m1);
+        /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
+        a0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa2, _MM_PERM_DDBB), a1, k0, XOR3);
+        b0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pb2, _MM_PERM_DDBB), b1, k0, XOR3);
+        /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
+        a2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa0, _MM_PERM_DDBB), a3, k1, XOR3);
+        b2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pb0, _MM_PERM_DDBB), b3, k1, XOR3);
+        a1 = pa2;
+        b1 = pb2;
+        a3 = pa0;
+        b3 = pb0;
+    }
+    {
+        /* per 64-bit lane: ctr[0] | ctr[1] << 32, ctr[2] | ctr[3] << 32 */
+        __m512i a01 = _mm512_mask_blend_epi32(0xAAAA, a0, _mm512_shuffle_epi32(a1, _MM_PERM_CCAA));
+        __m512i a23 = _mm512_mask_blend_epi32(0xAAAA, a2, _mm512_shuffle_epi32(a3, _MM_PERM_CCAA));
+        __m512i b01 = _mm512_mask_blend_epi32(0xAAAA, b0, _mm512_shuffle_epi32(b1, _MM_PERM_CCAA));
+        __m512i b23 = _mm512_mask_blend_epi32(0xAAAA, b2, _mm512_shuffle_epi32(b3, _MM_PERM_CCAA));
+        __m512i a_even = _mm512_unpacklo_epi64(a01, a23), a_odd = _mm512_unpackhi_epi64(a01, a23); /* 0|2|4|6, 1|3|5|7 */
+        __m512i b_even = _mm512_unpacklo_epi64(b01, b23), b_odd = _mm512_unpackhi_epi64(b01, b23);
+        _mm512_storeu_si512((void *)(out + 0), _mm512_permutex2var_epi64(a_even, first_half, a_odd));   /* 0-3 */
+        _mm512_storeu_si512((void *)(out + 16), _mm512_permutex2var_epi64(a_even, second_half, a_odd)); /* 4-7 */
+        _mm512_storeu_si512((void *)(out + 32), _mm512_permutex2var_epi64(b_even, first_half, b_odd));  /* 8-11 */
+        _mm512_storeu_si512((void *)(out + 48), _mm512_permutex2var_epi64(b_even, second_half, b_odd)); /* 12-15 */
+    }
 }
 
 #define f32_set1(v) _mm512_set1_ps(v)

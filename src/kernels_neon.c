@@ -5,6 +5,8 @@
 
 #include <arm_neon.h>
 
+#include "philox.h"
+
 #define SIMD_NAME "neon"
 #define SIMD_FN(name) name##_neon
 #define W32 4
@@ -19,11 +21,6 @@ typedef uint64x2_t vm64;
 
 #define u32_load(p) vld1q_u32((const uint32_t *)(p))
 #define u32_set1(v) vdupq_n_u32((uint32_t)(v))
-static inline vu32 u32_iota(void)
-{
-    static const uint32_t iota[4] = {0, 1, 2, 3};
-    return vld1q_u32(iota);
-}
 #define u32_add(a, b) vaddq_u32(a, b)              /* a + b mod 2^32 */
 #define u32_xor(a, b) veorq_u32(a, b)
 #define u32_and(a, b) vandq_u32(a, b)
@@ -31,8 +28,12 @@ static inline vu32 u32_iota(void)
 #define u32_srli(a, n) vshrq_n_u32(a, n)           /* a >> n */
 #define u32_srai(a, n) vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(a), n)) /* (int32)a >> n */
 
+/* Philox on 4 blocks per vector, one counter word per 32-bit lane; two
+ * vectors per call. */
+#define PHILOX_BLOCKS 8
+
 /* (hi, lo) = a * m as 64-bit products */
-static inline void u32_mulhilo(vu32 a, uint32_t m, vu32 *hi, vu32 *lo)
+static inline void mulhilo(uint32x4_t a, uint32_t m, uint32x4_t *hi, uint32x4_t *lo)
 {
     uint64x2_t low_pair = vmull_n_u32(vget_low_u32(a), m);     /* lanes 0, 1: a*m */
     uint64x2_t high_pair = vmull_high_n_u32(a, m);              /* lanes 2, 3: a*m */
@@ -41,7 +42,7 @@ static inline void u32_mulhilo(vu32 a, uint32_t m, vu32 *hi, vu32 *lo)
 }
 
 /* out[4*b + i] = c_i[b]: a 4x4 transpose */
-static inline void u32_store_blocks(uint32_t *out, vu32 c0, vu32 c1, vu32 c2, vu32 c3)
+static inline void store_blocks(uint32_t *out, uint32x4_t c0, uint32x4_t c1, uint32x4_t c2, uint32x4_t c3)
 {
     uint64x2_t t0 = vreinterpretq_u64_u32(vzip1q_u32(c0, c1)), t1 = vreinterpretq_u64_u32(vzip1q_u32(c2, c3));
     uint64x2_t t2 = vreinterpretq_u64_u32(vzip2q_u32(c0, c1)), t3 = vreinterpretq_u64_u32(vzip2q_u32(c2, c3));
@@ -49,6 +50,49 @@ static inline void u32_store_blocks(uint32_t *out, vu32 c0, vu32 c1, vu32 c2, vu
     vst1q_u32(out + 4, vreinterpretq_u32_u64(vzip2q_u64(t0, t1)));
     vst1q_u32(out + 8, vreinterpretq_u32_u64(vzip1q_u64(t2, t3)));
     vst1q_u32(out + 12, vreinterpretq_u32_u64(vzip2q_u64(t2, t3)));
+}
+
+/* block + i for i = first .. first + 3, as low and high counter words */
+static inline void block_numbers(uint64_t block, uint64_t first, uint32x4_t *lo, uint32x4_t *hi)
+{
+    uint64x2_t b01 = vaddq_u64(vdupq_n_u64(block), vcombine_u64(vcreate_u64(first), vcreate_u64(first + 1)));
+    uint64x2_t b23 = vaddq_u64(b01, vdupq_n_u64(2));
+    *lo = vcombine_u32(vmovn_u64(b01), vmovn_u64(b23));                 /* (uint32)(block + i) */
+    *hi = vcombine_u32(vshrn_n_u64(b01, 32), vshrn_n_u64(b23, 32));     /* (block + i) >> 32 */
+}
+
+static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
+{
+    uint32x4_t a0, a1, b0, b1;
+    uint32x4_t a2 = vdupq_n_u32((uint32_t)st->stream), b2 = a2;
+    uint32x4_t a3 = vdupq_n_u32((uint32_t)(st->stream >> 32)), b3 = a3;
+    uint32_t key0 = st->key[0], key1 = st->key[1];
+    int round;
+    block_numbers(block, 0, &a0, &a1);
+    block_numbers(block, 4, &b0, &b1);
+    for (round = 0; round < PHILOX_ROUNDS; round++) {
+        uint32x4_t hi0, lo0, hi2, lo2, k0, k1;
+        if (round > 0) {
+            key0 += PHILOX_W32_0;
+            key1 += PHILOX_W32_1;
+        }
+        k0 = vdupq_n_u32(key0);
+        k1 = vdupq_n_u32(key1);
+        mulhilo(a0, PHILOX_M4x32_0, &hi0, &lo0);
+        mulhilo(a2, PHILOX_M4x32_1, &hi2, &lo2);
+        a0 = veorq_u32(veorq_u32(hi2, a1), k0);   /* hi(M1*ctr[2]) ^ ctr[1] ^ key[0] */
+        a2 = veorq_u32(veorq_u32(hi0, a3), k1);   /* hi(M0*ctr[0]) ^ ctr[3] ^ key[1] */
+        a1 = lo2;
+        a3 = lo0;
+        mulhilo(b0, PHILOX_M4x32_0, &hi0, &lo0);
+        mulhilo(b2, PHILOX_M4x32_1, &hi2, &lo2);
+        b0 = veorq_u32(veorq_u32(hi2, b1), k0);
+        b2 = veorq_u32(veorq_u32(hi0, b3), k1);
+        b1 = lo2;
+        b3 = lo0;
+    }
+    store_blocks(out, a0, a1, a2, a3);
+    store_blocks(out + 16, b0, b1, b2, b3);
 }
 
 #define f32_set1(v) vdupq_n_f32(v)

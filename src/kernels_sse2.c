@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 
 #include "float_convert.h"
+#include "philox.h"
 
 #define SIMD_NAME "sse2"
 #define SIMD_FN(name) name##_sse2
@@ -22,7 +23,6 @@ typedef __m128d vm64;
 
 #define u32_load(p) _mm_loadu_si128((const __m128i *)(p))
 #define u32_set1(v) _mm_set1_epi32((int)(v))
-#define u32_iota() _mm_setr_epi32(0, 1, 2, 3)
 #define u32_add(a, b) _mm_add_epi32(a, b)          /* a + b mod 2^32 */
 #define u32_xor(a, b) _mm_xor_si128(a, b)          /* a ^ b */
 #define u32_and(a, b) _mm_and_si128(a, b)          /* a & b */
@@ -30,27 +30,57 @@ typedef __m128d vm64;
 #define u32_srli(a, n) _mm_srli_epi32(a, n)        /* a >> n */
 #define u32_srai(a, n) _mm_srai_epi32(a, n)        /* (int32)a >> n */
 
-/* (hi, lo) = a * m as 64-bit products */
-static inline void u32_mulhilo(vu32 a, uint32_t m, vu32 *hi, vu32 *lo)
-{
-    __m128i mv = _mm_set1_epi32((int)m);
-    __m128i even = _mm_mul_epu32(a, mv);                      /* lanes 0, 2: a*m */
-    __m128i odd = _mm_mul_epu32(_mm_srli_epi64(a, 32), mv);   /* lanes 1, 3: a*m */
-    *lo = _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(2, 0, 2, 0)),
-                             _mm_shuffle_epi32(odd, _MM_SHUFFLE(2, 0, 2, 0)));  /* (uint32)(a*m) */
-    *hi = _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(3, 1, 3, 1)),
-                             _mm_shuffle_epi32(odd, _MM_SHUFFLE(3, 1, 3, 1)));  /* (a*m) >> 32 */
-}
+/* Philox on 2 blocks per vector, each counter word in the low half of a
+ * 64-bit lane (the high half is ignored by _mm_mul_epu32 and masked off at
+ * the end); two vectors per call. */
+#define PHILOX_BLOCKS 4
 
-/* out[4*b + i] = c_i[b]: a 4x4 transpose */
-static inline void u32_store_blocks(uint32_t *out, vu32 c0, vu32 c1, vu32 c2, vu32 c3)
+static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
 {
-    __m128i t0 = _mm_unpacklo_epi32(c0, c1), t1 = _mm_unpacklo_epi32(c2, c3);
-    __m128i t2 = _mm_unpackhi_epi32(c0, c1), t3 = _mm_unpackhi_epi32(c2, c3);
-    _mm_storeu_si128((__m128i *)out + 0, _mm_unpacklo_epi64(t0, t1));
-    _mm_storeu_si128((__m128i *)out + 1, _mm_unpackhi_epi64(t0, t1));
-    _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(t2, t3));
-    _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(t2, t3));
+    const __m128i m0 = _mm_set1_epi64x(PHILOX_M4x32_0), m1 = _mm_set1_epi64x(PHILOX_M4x32_1);
+    const __m128i low_half = _mm_set1_epi64x(0xffffffff);
+    __m128i base = _mm_set1_epi64x((long long)block);
+    __m128i a0 = _mm_add_epi64(base, _mm_set_epi64x(1, 0));   /* ctr[0] = block + i (low half) */
+    __m128i b0 = _mm_add_epi64(base, _mm_set_epi64x(3, 2));
+    __m128i a1 = _mm_srli_epi64(a0, 32), b1 = _mm_srli_epi64(b0, 32);   /* ctr[1] = (block + i) >> 32 */
+    __m128i a2 = _mm_set1_epi64x((long long)(st->stream & 0xffffffffu)), b2 = a2;  /* ctr[2] */
+    __m128i a3 = _mm_set1_epi64x((long long)(st->stream >> 32)), b3 = a3;          /* ctr[3] */
+    uint32_t key0 = st->key[0], key1 = st->key[1];
+    int round;
+    for (round = 0; round < PHILOX_ROUNDS; round++) {
+        __m128i k0, k1, pa0, pa2, pb0, pb2;
+        if (round > 0) {
+            key0 += PHILOX_W32_0;
+            key1 += PHILOX_W32_1;
+        }
+        k0 = _mm_set1_epi32((int)key0);
+        k1 = _mm_set1_epi32((int)key1);
+        pa0 = _mm_mul_epu32(a0, m0);                          /* M0 * ctr[0] */
+        pa2 = _mm_mul_epu32(a2, m1);                          /* M1 * ctr[2] */
+        pb0 = _mm_mul_epu32(b0, m0);
+        pb2 = _mm_mul_epu32(b2, m1);
+        /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
+        a0 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pa2, _MM_SHUFFLE(3, 3, 1, 1)), a1), k0);
+        b0 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pb2, _MM_SHUFFLE(3, 3, 1, 1)), b1), k0);
+        /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
+        a2 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pa0, _MM_SHUFFLE(3, 3, 1, 1)), a3), k1);
+        b2 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pb0, _MM_SHUFFLE(3, 3, 1, 1)), b3), k1);
+        a1 = pa2;
+        b1 = pb2;
+        a3 = pa0;
+        b3 = pb0;
+    }
+    {
+        /* per 64-bit lane: ctr[0] | ctr[1] << 32 and ctr[2] | ctr[3] << 32 */
+        __m128i a01 = _mm_or_si128(_mm_and_si128(a0, low_half), _mm_slli_epi64(a1, 32));
+        __m128i a23 = _mm_or_si128(_mm_and_si128(a2, low_half), _mm_slli_epi64(a3, 32));
+        __m128i b01 = _mm_or_si128(_mm_and_si128(b0, low_half), _mm_slli_epi64(b1, 32));
+        __m128i b23 = _mm_or_si128(_mm_and_si128(b2, low_half), _mm_slli_epi64(b3, 32));
+        _mm_storeu_si128((__m128i *)out + 0, _mm_unpacklo_epi64(a01, a23));   /* block + 0 */
+        _mm_storeu_si128((__m128i *)out + 1, _mm_unpackhi_epi64(a01, a23));   /* block + 1 */
+        _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(b01, b23));   /* block + 2 */
+        _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(b01, b23));   /* block + 3 */
+    }
 }
 
 #define f32_set1(v) _mm_set1_ps(v)

@@ -9,16 +9,18 @@
  *   SIMD_NAME        the variant's name, a string ("avx2")
  *   SIMD_FN(name)    a function name with the variant's suffix
  *   W32, W64         lanes of 32 and 64 bits
+ *   PHILOX_BLOCKS    blocks per philox_vector call, and
+ *   philox_vector(stream, block, out): the 4 * PHILOX_BLOCKS words of the
+ *                    blocks from block on, in memory order (the Philox core is
+ *                    the one part each variant writes in its own way)
  *   the types vu32, vf32, vm32 (W32 lanes) and vu64, vf64, vm64 (W64 lanes)
  *   and the operations u32_*, f32_*, u64_*, f64_* used below, with these
- *   meanings: u32_max-free integer ops wrap modulo 2^32; f32_max(lo, x) is
+ *   meanings: integer ops wrap modulo 2^32; f32_max(lo, x) is
  *   (x < lo ? lo : x) and f32_min(hi, x) is (x > hi ? hi : x) lane by lane;
  *   f32_from_i32 converts signed lanes; f64_from_u32lo converts the low 32
  *   bits of each 64-bit lane as unsigned, f64_from_i32hi the high 32 bits as
- *   signed (both exact); *_select(m, yes, no); *_any(m) is nonzero if any
- *   lane of m is set; u32_mulhilo gives both halves of the 64-bit products;
- *   u32_store_blocks writes four counter-word vectors of W32 consecutive
- *   blocks in memory order (block by block). */
+ *   signed (both exact); *_select(m, yes, no); *_all(m) is nonzero if every
+ *   lane of m is set. */
 #include "elements.h"
 #include "kernels.h"
 #include "philox.h"
@@ -29,7 +31,7 @@
 #define SIMD_STAGE_ELEMENTS 512
 /* Enough blocks for 2 words per element, a start lane, and rounding up to
  * whole vectors of blocks. */
-#define SIMD_STAGE_BLOCKS (SIMD_STAGE_ELEMENTS / 2 + 1 + W32)
+#define SIMD_STAGE_BLOCKS (SIMD_STAGE_ELEMENTS / 2 + 1 + PHILOX_BLOCKS)
 
 #define TWO_POW_M16F 1.52587890625e-05f
 #define TWO_POW_M24F 5.9604644775390625e-08f
@@ -39,51 +41,11 @@
 #define TWO_POW_M53 1.1102230246251565404236316680908203125e-16
 #define TWO_POW_M64 5.42101086242752217003726400434970855712890625e-20
 
-/* nblocks (a multiple of W32) Philox blocks from block on, in memory order. */
+/* nblocks (a multiple of PHILOX_BLOCKS) Philox blocks from block on, in memory order. */
 static void SIMD_FN(philox_blocks)(const xi_stream *st, uint64_t block, size_t nblocks, uint32_t *out)
 {
-    const vu32 c2_init = u32_set1((uint32_t)st->stream);
-    const vu32 c3_init = u32_set1((uint32_t)(st->stream >> 32));
-    for (; nblocks > 0; nblocks -= W32, block += W32, out += 4 * W32) {
-        uint32_t block_lo = (uint32_t)block;
-        uint32_t key0 = st->key[0], key1 = st->key[1];
-        vu32 c0, c1, c2, c3;
-        int round;
-        if (block_lo > UINT32_MAX - (W32 - 1)) {
-            /* the low counter word wraps inside this vector: once per 2^32 blocks */
-            unsigned i;
-            for (i = 0; i < W32; i++) {
-                uint64_t b = block + i;
-                uint32_t *ctr = out + 4 * i;
-                ctr[0] = (uint32_t)b;
-                ctr[1] = (uint32_t)(b >> 32);
-                ctr[2] = (uint32_t)st->stream;
-                ctr[3] = (uint32_t)(st->stream >> 32);
-                xi_philox4x32_10_block(ctr, st->key);
-            }
-            continue;
-        }
-        c0 = u32_add(u32_set1(block_lo), u32_iota());        /* ctr[0] = block + lane */
-        c1 = u32_set1((uint32_t)(block >> 32));                /* ctr[1] = block >> 32 */
-        c2 = c2_init;
-        c3 = c3_init;
-        for (round = 0; round < PHILOX_ROUNDS; round++) {
-            vu32 hi0, lo0, hi1, lo1, next0, next2;
-            if (round > 0) {                                   /* key bump */
-                key0 += PHILOX_W32_0;
-                key1 += PHILOX_W32_1;
-            }
-            u32_mulhilo(c0, PHILOX_M4x32_0, &hi0, &lo0);        /* M0 * ctr[0] */
-            u32_mulhilo(c2, PHILOX_M4x32_1, &hi1, &lo1);        /* M1 * ctr[2] */
-            next0 = u32_xor(u32_xor(hi1, c1), u32_set1(key0));  /* hi1 ^ ctr[1] ^ key[0] */
-            next2 = u32_xor(u32_xor(hi0, c3), u32_set1(key1));  /* hi0 ^ ctr[3] ^ key[1] */
-            c0 = next0;
-            c1 = lo1;
-            c2 = next2;
-            c3 = lo0;
-        }
-        u32_store_blocks(out, c0, c1, c2, c3);
-    }
+    for (; nblocks > 0; nblocks -= PHILOX_BLOCKS, block += PHILOX_BLOCKS, out += 4 * PHILOX_BLOCKS)
+        philox_vector(st, block, out);
 }
 
 /* Stage the n words from pos on; returns a pointer to the first. */
@@ -93,7 +55,7 @@ static const uint32_t *SIMD_FN(stage_words)(const xi_stream *st, xi_position pos
     uint64_t block = (pos.lo >> 2) | ((uint64_t)pos.hi << 62);
     unsigned lane = (unsigned)(pos.lo & 3u);
     size_t nblocks = (lane + n + 3) / 4;
-    nblocks = (nblocks + W32 - 1) / W32 * W32;
+    nblocks = (nblocks + PHILOX_BLOCKS - 1) / PHILOX_BLOCKS * PHILOX_BLOCKS;
     SIMD_FN(philox_blocks)(st, block, nblocks, stage);
     return stage + lane;
 }
