@@ -157,6 +157,11 @@ def _cmd_info(args):
     return 0
 
 
+def _cmd_bench(args):
+    from xinit_c import _bench
+    return _bench.main(args.bench_args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="xinit-c", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +190,11 @@ def build_parser():
     fill.set_defaults(run=_cmd_fill)
     info = sub.add_parser("info", help="version and build details")
     info.set_defaults(run=_cmd_info)
+    # prefix_chars="+": every option after "bench" goes untouched to xinit_c._bench.main
+    bench = sub.add_parser("bench", help="time xinit_c against numpy and torch (xinit-c bench --help)",
+                           add_help=False, prefix_chars="+")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(run=_cmd_bench)
     return parser
 
 

@@ -138,14 +138,21 @@ def _finite(func, name, value):
     return value
 
 
+def _check_fan(name, fan):
+    if isinstance(fan, bool) or not isinstance(fan, (int, np.integer)) or fan < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {fan!r}")
+
+
 def _fans(shape, layout, fan_in, fan_out):
+    """The fans: those given, the rest computed from the shape."""
+    if fan_in is not None:
+        _check_fan("fan_in", fan_in)
+    if fan_out is not None:
+        _check_fan("fan_out", fan_out)
     if fan_in is None or fan_out is None:
         computed_in, computed_out = compute_fans(shape, layout)
         fan_in = computed_in if fan_in is None else fan_in
         fan_out = computed_out if fan_out is None else fan_out
-    for name, fan in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if isinstance(fan, bool) or not isinstance(fan, (int, np.integer)) or fan < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {fan!r}")
     return fan_in, fan_out
 
 
@@ -180,11 +187,11 @@ def _empty_fill(arr, out, global_shape, offset):
 
 def _spec_xavier_uniform(fan_in, fan_out, gain=1.0):
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return ("uniform", -bound, bound)
+    return ("uniform", -bound, bound, 0.0, 0.0)
 
 
 def _spec_xavier_normal(fan_in, fan_out, gain=1.0):
-    return ("normal", 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return ("normal", 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), 0.0, 0.0)
 
 
 def _kaiming_std(fan_in, fan_out, a, mode, nonlinearity):
@@ -196,11 +203,11 @@ def _kaiming_std(fan_in, fan_out, a, mode, nonlinearity):
 
 def _spec_kaiming_uniform(fan_in, fan_out, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     bound = math.sqrt(3.0) * _kaiming_std(fan_in, fan_out, a, mode, nonlinearity)
-    return ("uniform", -bound, bound)
+    return ("uniform", -bound, bound, 0.0, 0.0)
 
 
 def _spec_kaiming_normal(fan_in, fan_out, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    return ("normal", 0.0, _kaiming_std(fan_in, fan_out, a, mode, nonlinearity))
+    return ("normal", 0.0, _kaiming_std(fan_in, fan_out, a, mode, nonlinearity), 0.0, 0.0)
 
 
 def _spec_variance_scaling(fan_in, fan_out, scale=1.0, mode="fan_in", distribution="truncated_normal"):
@@ -212,8 +219,8 @@ def _spec_variance_scaling(fan_in, fan_out, scale=1.0, mode="fan_in", distributi
         return ("trunc_normal", 0.0, std, -2.0 * std, 2.0 * std)
     if distribution == "uniform":
         limit = math.sqrt(3.0 * variance)
-        return ("uniform", -limit, limit)
-    return ("normal", 0.0, math.sqrt(variance))
+        return ("uniform", -limit, limit, 0.0, 0.0)
+    return ("normal", 0.0, math.sqrt(variance), 0.0, 0.0)
 
 
 def _spec_lecun_uniform(fan_in, fan_out):
@@ -235,11 +242,10 @@ def _fan_fill(func, spec, out, options, generator, global_shape, offset, threads
         return _empty_fill(arr, out, global_shape, offset)
     fan_in, fan_out = _fans(shape, layout, fan_in, fan_out)
     try:
-        dist, *params = spec(fan_in, fan_out, *options)
+        dist, a0, a1, a2, a3 = spec(fan_in, fan_out, *options)
     except ValueError as exc:
         raise ValueError(f"{func}: {exc}") from None
-    params += [0.0] * (4 - len(params))
-    _core.fill(arr, _DIST_CODES[dist], *params, _generator(generator), global_shape, offset, 0, threads)
+    _core.fill(arr, _DIST_CODES[dist], a0, a1, a2, a3, _generator(generator), global_shape, offset, 0, threads)
     return out
 
 

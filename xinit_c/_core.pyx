@@ -285,25 +285,25 @@ def _check_key(key):
     return (_check_int("key[0]", k0, 0xffffffff), _check_int("key[1]", k1, 0xffffffff))
 
 
-cdef tuple _logical_layout(cnp.ndarray arr, global_shape, offset,
-                           int64_t *logical_strides, int64_t *logical_base):
+cdef int64_t _logical_layout(cnp.ndarray arr, global_shape, offset,
+                             int64_t *logical_strides, int64_t *logical_base) except -1:
     """Logical strides and base index of the buffer within its logical tensor.
 
-    Returns (number of elements of the logical tensor,). Raises ValueError if
-    the global shape and offset do not contain the buffer."""
+    Returns the number of elements of the logical tensor. Raises ValueError
+    if the global shape and offset do not contain the buffer."""
     cdef int ndim = cnp.PyArray_NDIM(arr)
     cdef cnp.npy_intp *shape = cnp.PyArray_DIMS(arr)
     cdef int d
+    cdef int64_t count = 1
     cdef object total, stride, base
     if global_shape is None:
         if offset is not None:
             raise ValueError("offset= needs global_shape=")
-        stride = 1
         for d in range(ndim - 1, -1, -1):
-            logical_strides[d] = stride
-            stride *= shape[d]
+            logical_strides[d] = count
+            count *= shape[d]
         logical_base[0] = 0
-        return (stride,)
+        return count
     gshape = _check_shape(global_shape)
     total = 1
     for g in gshape:
@@ -318,7 +318,7 @@ cdef tuple _logical_layout(cnp.ndarray arr, global_shape, offset,
                              f"in global_shape {gshape} ({total} elements)")
         logical_strides[0] = 1
         logical_base[0] = start
-        return (total,)
+        return total
     if len(gshape) != ndim:
         raise ValueError(f"global_shape {gshape} has {len(gshape)} dimensions, the buffer {ndim} "
                          "(or give a 1-D buffer and one flat offset)")
@@ -340,7 +340,7 @@ cdef tuple _logical_layout(cnp.ndarray arr, global_shape, offset,
         base += offsets[d] * stride
         stride *= gshape[d]
     logical_base[0] = base
-    return (total,)
+    return total
 
 
 cdef bint _is_flat_offset(offset):
@@ -371,6 +371,9 @@ def _available_cpus():
 
 
 cdef unsigned _default_threads = _available_cpus()
+
+#: Fills of fewer elements keep the GIL (like numpy, for calls of a few microseconds).
+NOGIL_MIN_ELEMENTS = 16384
 
 #: Fills smaller than this many elements per thread stay on fewer threads.
 PARALLEL_MIN_ELEMENTS = XI_PARALLEL_MIN_ELEMENTS
@@ -421,6 +424,7 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     cdef xi_position start
     cdef xi_stream stream
     cdef uint64_t words
+    cdef int64_t total
     cdef int status, d, byteswap
     cdef char *data = <char *>cnp.PyArray_DATA(arr)
     cdef unsigned nthreads = _default_threads if threads is None else _check_threads(threads)
@@ -449,8 +453,8 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     if broadcast and not empty:
         raise ValueError("cannot fill a broadcast view (stride 0): it would write the same "
                          "element many times")
-    byteswap = 0 if descr.isnative else 1
-    total, = _logical_layout(arr, global_shape, offset, logical_strides, &logical_base)
+    byteswap = 0 if cnp.PyArray_ISNOTSWAPPED(arr) else 1
+    total = _logical_layout(arr, global_shape, offset, logical_strides, &logical_base)
     words = xi_words_per_element(&params) * <uint64_t>total
     start.lo = 0
     start.hi = 0
@@ -459,9 +463,14 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
             raise TypeError("a random fill needs a Generator")
         generator.reserve(words, &start)
         stream = generator.stream_struct()
-    with nogil:
+    if cnp.PyArray_SIZE(arr) < NOGIL_MIN_ELEMENTS:
+        # a few microseconds: releasing the GIL would cost more than it frees
         status = xi_fill_strided(&stream, start, &params, data, ndim, shape, strides,
                                  logical_strides, logical_base, byteswap, nthreads)
+    else:
+        with nogil:
+            status = xi_fill_strided(&stream, start, &params, data, ndim, shape, strides,
+                                     logical_strides, logical_base, byteswap, nthreads)
     if status != XI_OK:
         raise RuntimeError(f"internal error: fill failed with status {status}")
     return out
