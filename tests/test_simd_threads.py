@@ -120,3 +120,20 @@ def test_environment_variable_forces_a_variant():
         assert _import_with_simd(name).stdout.strip() == name
     result = _import_with_simd("avx1024")
     assert result.stdout.strip() == xi.simd_backends()[-1] and "XINIT_C_SIMD" in result.stderr
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_streaming_stores_for_huge_fills(simd, dtype):
+    # at least 64 MiB in one run: the vector stores become non-temporal after a
+    # few unaligned elements; compare with the scalar variant, which has none
+    n = (64 << 20) // np.dtype(dtype).itemsize + 3
+    raw = np.empty(n + 1, dtype)
+    out = raw[1:]                                  # misaligned for the vector width
+    xi.uniform_(out, -1.0, 1.0, generator=xi.Generator(key=KEY, position=1), threads=1)
+    previous = xi.get_simd()
+    xi.set_simd("scalar")
+    try:
+        want = xi.uniform_(np.empty(n, dtype), -1.0, 1.0, generator=xi.Generator(key=KEY, position=1))
+    finally:
+        xi.set_simd(previous)
+    assert np.array_equal(out.view(np.uint8), want.view(np.uint8))
