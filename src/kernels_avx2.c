@@ -107,11 +107,9 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_all(m) (_mm256_movemask_ps(m) == 0xff)
 #define f32_or_mask(a, b) _mm256_or_ps(a, b)
 #define f32_store(p, v) _mm256_storeu_ps(p, v)
-#define f32_load(p) _mm256_loadu_ps(p)
 #define f32_stream(p, v) _mm256_stream_ps(p, v)      /* *p = v, not read into the cache */
 #define SIMD_VECTOR_BYTES 32
 #define stream_fence() _mm_sfence()
-#define f32_mask_bits(m) ((unsigned)_mm256_movemask_ps(m))
 /* xi_f32_to_f16_bits: F16C rounds to nearest even, like the scalar code */
 #define f32_store_f16(p, v) \
     _mm_storeu_si128((__m128i *)(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))
@@ -165,9 +163,7 @@ static inline vf64 f64_from_i32hi(vu64 a)
 #define f64_all(m) (_mm256_movemask_pd(m) == 0xf)
 #define f64_or_mask(a, b) _mm256_or_pd(a, b)
 #define f64_store(p, v) _mm256_storeu_pd(p, v)
-#define f64_load(p) _mm256_loadu_pd(p)
 #define f64_stream(p, v) _mm256_stream_pd(p, v)
-#define f64_mask_bits(m) ((unsigned)_mm256_movemask_pd(m))
 
 #include "simd_kernels.h"
 

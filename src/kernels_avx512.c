@@ -111,11 +111,9 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_all(m) ((m) == 0xffff)
 #define f32_or_mask(a, b) ((vm32)((a) | (b)))
 #define f32_store(p, v) _mm512_storeu_ps(p, v)
-#define f32_load(p) _mm512_loadu_ps(p)
 #define f32_stream(p, v) _mm512_stream_ps(p, v)      /* *p = v, not read into the cache */
 #define SIMD_VECTOR_BYTES 64
 #define stream_fence() _mm_sfence()
-#define f32_mask_bits(m) ((unsigned)(m))
 /* xi_f32_to_f16_bits: round to nearest even */
 #define f32_store_f16(p, v) \
     _mm256_storeu_si256((__m256i *)(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))
@@ -154,9 +152,7 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define f64_all(m) ((m) == 0xff)
 #define f64_or_mask(a, b) ((vm64)((a) | (b)))
 #define f64_store(p, v) _mm512_storeu_pd(p, v)
-#define f64_load(p) _mm512_loadu_pd(p)
 #define f64_stream(p, v) _mm512_stream_pd(p, v)
-#define f64_mask_bits(m) ((unsigned)(m))
 
 #include "simd_kernels.h"
 

@@ -113,15 +113,9 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_all(m) (vminvq_u32(m) == UINT32_MAX)
 #define f32_or_mask(a, b) vorrq_u32(a, b)
 #define f32_store(p, v) vst1q_f32(p, v)
-#define f32_load(p) vld1q_f32(p)
 #define f32_stream(p, v) vst1q_f32(p, v)             /* no non-temporal store in the ACLE */
 #define SIMD_VECTOR_BYTES 16
 #define stream_fence() ((void)0)
-static inline unsigned f32_mask_bits(uint32x4_t m)   /* bit i = lane i */
-{
-    static const uint32_t weights[4] = {1, 2, 4, 8};
-    return vaddvq_u32(vandq_u32(m, vld1q_u32(weights)));
-}
 /* xi_f32_to_f16_bits: FCVTN rounds to nearest even (FPCR default) */
 #define f32_store_f16(p, v) vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v)))
 
@@ -159,9 +153,7 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define f64_all(m) ((vgetq_lane_u64(m, 0) & vgetq_lane_u64(m, 1)) == UINT64_MAX)
 #define f64_or_mask(a, b) vorrq_u64(a, b)
 #define f64_store(p, v) vst1q_f64(p, v)
-#define f64_load(p) vld1q_f64(p)
 #define f64_stream(p, v) vst1q_f64(p, v)
-#define f64_mask_bits(m) ((unsigned)(vgetq_lane_u64(m, 0) & 1u) | (unsigned)(vgetq_lane_u64(m, 1) & 2u))
 
 #include "simd_kernels.h"
 

@@ -100,11 +100,9 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_all(m) (_mm_movemask_ps(m) == 0xf)
 #define f32_or_mask(a, b) _mm_or_ps(a, b)
 #define f32_store(p, v) _mm_storeu_ps(p, v)
-#define f32_load(p) _mm_loadu_ps(p)
 #define f32_stream(p, v) _mm_stream_ps(p, v)         /* *p = v, not read into the cache */
 #define SIMD_VECTOR_BYTES 16
 #define stream_fence() _mm_sfence()
-#define f32_mask_bits(m) ((unsigned)_mm_movemask_ps(m))
 
 /* No half-precision conversion in SSE2: round lane by lane like the scalar path. */
 static inline void f32_store_f16(uint16_t *out, vf32 v)
@@ -163,9 +161,7 @@ static inline vf64 f64_from_i32hi(vu64 a)
 #define f64_all(m) (_mm_movemask_pd(m) == 0x3)
 #define f64_or_mask(a, b) _mm_or_pd(a, b)
 #define f64_store(p, v) _mm_storeu_pd(p, v)
-#define f64_load(p) _mm_loadu_pd(p)
 #define f64_stream(p, v) _mm_stream_pd(p, v)
-#define f64_mask_bits(m) ((unsigned)_mm_movemask_pd(m))
 
 #include "simd_kernels.h"
 

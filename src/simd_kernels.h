@@ -20,7 +20,7 @@
  *   f32_from_i32 converts signed lanes; f64_from_u32lo converts the low 32
  *   bits of each 64-bit lane as unsigned, f64_from_i32hi the high 32 bits as
  *   signed (both exact); *_select(m, yes, no); *_all(m) is nonzero if every
- *   lane of m is set; *_mask_bits(m) has bit i set for lane i; f32_stream and
+ *   lane of m is set; f32_stream and
  *   f64_stream store to SIMD_VECTOR_BYTES-aligned memory without reading it
  *   (a plain store where the variant has no such thing) and stream_fence()
  *   orders them before the kernel returns. */
@@ -29,9 +29,6 @@
 #include "philox.h"
 
 #include <string.h>
-#if defined(_MSC_VER)
-#include <intrin.h> /* _BitScanForward */
-#endif
 
 /* Elements per pass: the words of a pass are staged in L1, then converted. */
 #define SIMD_STAGE_ELEMENTS 512
@@ -144,27 +141,27 @@ static inline vf32 SIMD_FN(log32)(vf32 x)
     f32_add(f32_mul(f32_add(f32_mul(f32_set1((float)(c2)), r), f32_set1((float)(c1))), r),  \
             f32_set1((float)(c0)))
 
-/* The central branch of xi_ndtri_upper_f32, q = 0.5 - p <= 0.425: (q*A(r))/B(r) */
-static inline vf32 SIMD_FN(ndtri_central32)(vf32 q)
+/* xi_ndtri_upper_f32: both branches where lanes need them, one division */
+static inline vf32 SIMD_FN(ndtri_upper32)(vf32 p)
 {
+    vf32 q = f32_sub(f32_set1(0.5f), p);
+    vm32 central = f32_le(q, f32_set1((float)AS241_SPLIT1));
     vf32 r = f32_sub(f32_set1((float)AS241_CONST1), f32_mul(q, q));
     vf32 num = f32_mul(q, HORNER32_3(r, PPND7_A3, PPND7_A2, PPND7_A1, PPND7_A0));
-    return f32_div(num, HORNER32_3(r, PPND7_B3, PPND7_B2, PPND7_B1, 1.0));
-}
-
-/* The tail branches of xi_ndtri_upper_f32, q > 0.425: r = sqrt(-ln p), then
- * C/D (r <= 5) or E/F */
-static inline vf32 SIMD_FN(ndtri_tail32)(vf32 p)
-{
-    vf32 rt = f32_sqrt(SIMD_FN(negate32)(SIMD_FN(log32)(p)));
-    vm32 near = f32_le(rt, f32_set1((float)AS241_SPLIT2));
-    vf32 rn = f32_sub(rt, f32_set1((float)AS241_CONST2));
-    vf32 num = HORNER32_3(rn, PPND7_C3, PPND7_C2, PPND7_C1, PPND7_C0);
-    vf32 den = HORNER32_2(rn, PPND7_D2, PPND7_D1, 1.0);
-    if (!f32_all(near)) {
-        vf32 rf = f32_sub(rt, f32_set1((float)AS241_SPLIT2));
-        num = f32_select(near, num, HORNER32_3(rf, PPND7_E3, PPND7_E2, PPND7_E1, PPND7_E0));
-        den = f32_select(near, den, HORNER32_2(rf, PPND7_F2, PPND7_F1, 1.0));
+    vf32 den = HORNER32_3(r, PPND7_B3, PPND7_B2, PPND7_B1, 1.0);
+    if (!f32_all(central)) {
+        vf32 rt = f32_sqrt(SIMD_FN(negate32)(SIMD_FN(log32)(p)));
+        vm32 near = f32_le(rt, f32_set1((float)AS241_SPLIT2));
+        vf32 rn = f32_sub(rt, f32_set1((float)AS241_CONST2));
+        vf32 tail_num = HORNER32_3(rn, PPND7_C3, PPND7_C2, PPND7_C1, PPND7_C0);
+        vf32 tail_den = HORNER32_2(rn, PPND7_D2, PPND7_D1, 1.0);
+        if (!f32_all(f32_or_mask(near, central))) {
+            vf32 rf = f32_sub(rt, f32_set1((float)AS241_SPLIT2));
+            tail_num = f32_select(near, tail_num, HORNER32_3(rf, PPND7_E3, PPND7_E2, PPND7_E1, PPND7_E0));
+            tail_den = f32_select(near, tail_den, HORNER32_2(rf, PPND7_F2, PPND7_F1, 1.0));
+        }
+        num = f32_select(central, num, tail_num);
+        den = f32_select(central, den, tail_den);
     }
     return f32_div(num, den);
 }
@@ -179,34 +176,20 @@ static inline vf32 SIMD_FN(uniform32)(vu32 x, const SIMD_FN(coeffs32) *c)
     return SIMD_FN(clamp32)(f32_add(c->mid, f32_mul(c->half, SIMD_FN(symmetric_unit32)(x))), c->lo, c->hi);
 }
 
-/* xi_normal_prob_f32 and xi_normal_finish_f32 */
-static inline vf32 SIMD_FN(normal_prob32)(vu32 x, const SIMD_FN(coeffs32) *c)
+static inline vf32 SIMD_FN(normal32)(vu32 x, const SIMD_FN(coeffs32) *c)
 {
-    (void)c;
-    return SIMD_FN(dyadic32)(u32_and(x, u32_set1(0x7fffffffu)));
-}
-
-static inline vf32 SIMD_FN(normal_finish32)(vu32 x, vf32 v, const SIMD_FN(coeffs32) *c)
-{
+    vf32 v = SIMD_FN(ndtri_upper32)(SIMD_FN(dyadic32)(u32_and(x, u32_set1(0x7fffffffu))));
     return f32_add(c->mean, f32_mul(c->std, SIMD_FN(negate_where_sign32)(v, x)));
 }
 
-/* xi_trunc_prob_f32 and xi_trunc_finish_f32 */
-static inline vf32 SIMD_FN(trunc_u32)(vu32 x, const SIMD_FN(coeffs32) *c)
+static inline vf32 SIMD_FN(trunc_normal32)(vu32 x, const SIMD_FN(coeffs32) *c)
 {
-    return f32_add(c->cdf_lo, f32_mul(c->cdf_width, SIMD_FN(dyadic32)(x)));
-}
-
-static inline vf32 SIMD_FN(trunc_prob32)(vu32 x, const SIMD_FN(coeffs32) *c)
-{
-    vf32 u = SIMD_FN(trunc_u32)(x, c);
-    vf32 p = f32_select(f32_lt(u, f32_set1(0.5f)), u, f32_sub(f32_set1(1.0f), u));
-    return f32_max(f32_set1(TRUNC_PMIN_F32), p);
-}
-
-static inline vf32 SIMD_FN(trunc_finish32)(vu32 x, vf32 v, const SIMD_FN(coeffs32) *c)
-{
-    vf32 z = f32_select(f32_lt(SIMD_FN(trunc_u32)(x, c), f32_set1(0.5f)), SIMD_FN(negate32)(v), v);
+    vf32 u = f32_add(c->cdf_lo, f32_mul(c->cdf_width, SIMD_FN(dyadic32)(x)));
+    vm32 lower = f32_lt(u, f32_set1(0.5f));
+    vf32 pmin = f32_set1(TRUNC_PMIN_F32);
+    vf32 p = f32_select(lower, f32_max(pmin, u), f32_max(pmin, f32_sub(f32_set1(1.0f), u)));
+    vf32 v = SIMD_FN(ndtri_upper32)(p);
+    vf32 z = f32_select(lower, SIMD_FN(negate32)(v), v);
     z = SIMD_FN(clamp32)(f32_mul(c->mirror, z), c->z_lo, c->z_hi);
     return SIMD_FN(clamp32)(f32_add(c->mean, f32_mul(c->std, z)), c->lo, c->hi);
 }
@@ -292,89 +275,15 @@ static void SIMD_FN(uniform_f32)(const xi_stream *st, xi_position pos, size_t n,
     stream_fence();
 }
 
-/* Inverse-CDF kernels in two passes. Pass 1 takes the central branch of
- * AS 241 (q <= 0.425, 85% of the draws) for every lane and lists the lanes
- * that need the tail; pass 2 evaluates the tail (logarithm, square root,
- * second division) on those lanes only, in full vectors, and finishes each
- * with the scalar finish. Either way a lane gets exactly V(p). */
-static inline unsigned SIMD_FN(lowest_bit)(unsigned bits)   /* bits != 0 */
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return (unsigned)__builtin_ctz(bits);
-#elif defined(_MSC_VER)
-    unsigned long index;
-    _BitScanForward(&index, bits);
-    return (unsigned)index;
-#else
-    unsigned n = 0;
-    while (!(bits & 1u)) {
-        bits >>= 1;
-        n++;
-    }
-    return n;
-#endif
-}
-
-#define DEFINE_SIMD_ICDF_KERNEL32(name, out_type, vprob, vfinish, selement, sfinish, vstore, sstore) \
-    static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,   \
-                              const xi_params *prm)                                         \
-    {                                                                                       \
-        out_type *out = (out_type *)out_v;                                                  \
-        uint32_t stage[4 * SIMD_STAGE_BLOCKS];                                              \
-        float probs[SIMD_STAGE_ELEMENTS];                                                   \
-        unsigned tail_index[SIMD_STAGE_ELEMENTS];                                           \
-        const xi_coeffs_f32 *cs = &prm->f32;                                                \
-        SIMD_FN(coeffs32) c;                                                                \
-        SIMD_FN(broadcast32)(&c, cs);                                                       \
-        while (n > 0) {                                                                     \
-            size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i = 0, k, ntail = 0;  \
-            const uint32_t *words = SIMD_FN(stage_words)(st, pos, m, stage);                \
-            for (; i + W32 <= m; i += W32) {                                                \
-                vu32 x = u32_load(words + i);                                               \
-                vf32 p = SIMD_FN(vprob)(x, &c);                                             \
-                vf32 q = f32_sub(f32_set1(0.5f), p);                                        \
-                unsigned tail = ~f32_mask_bits(f32_le(q, f32_set1((float)AS241_SPLIT1))) &  \
-                                ((1u << W32) - 1u);                                         \
-                vstore(out + i, SIMD_FN(vfinish)(x, SIMD_FN(ndtri_central32)(q), &c));      \
-                if (tail) {                                                                 \
-                    f32_store(probs + i, p);                                                \
-                    do {                                                                    \
-                        tail_index[ntail++] = (unsigned)i + SIMD_FN(lowest_bit)(tail);      \
-                        tail &= tail - 1u;                                                  \
-                    } while (tail);                                                         \
-                }                                                                           \
-            }                                                                               \
-            for (; i < m; i++)                                                              \
-                out[i] = sstore(selement(words[i], cs));                                    \
-            for (k = 0; k < ntail; k += W32) {                                              \
-                float batch[W32];                                                           \
-                size_t j, count = ntail - k < W32 ? ntail - k : W32;                        \
-                for (j = 0; j < W32; j++)                                                   \
-                    batch[j] = probs[tail_index[k + (j < count ? j : 0)]];                  \
-                f32_store(batch, SIMD_FN(ndtri_tail32)(f32_load(batch)));                   \
-                for (j = 0; j < count; j++) {                                               \
-                    unsigned at = tail_index[k + j];                                        \
-                    out[at] = sstore(sfinish(words[at], batch[j], cs));                     \
-                }                                                                           \
-            }                                                                               \
-            out += m;                                                                       \
-            n -= m;                                                                         \
-            xi_position_add(&pos, m);                                                       \
-        }                                                                                   \
-    }
-
-DEFINE_SIMD_ICDF_KERNEL32(normal_f32, float, normal_prob32, normal_finish32, xi_elem_normal_f32,
-                          xi_normal_finish_f32, SIMD_STORE_F32, SCALAR_STORE_F32)
-DEFINE_SIMD_ICDF_KERNEL32(normal_f16, uint16_t, normal_prob32, normal_finish32, xi_elem_normal_f32,
-                          xi_normal_finish_f32, SIMD_STORE_F16, SCALAR_STORE_F16)
-DEFINE_SIMD_ICDF_KERNEL32(normal_bf16, uint16_t, normal_prob32, normal_finish32, xi_elem_normal_f32,
-                          xi_normal_finish_f32, SIMD_STORE_BF16, SCALAR_STORE_BF16)
-DEFINE_SIMD_ICDF_KERNEL32(trunc_normal_f32, float, trunc_prob32, trunc_finish32, xi_elem_trunc_normal_f32,
-                          xi_trunc_finish_f32, SIMD_STORE_F32, SCALAR_STORE_F32)
-DEFINE_SIMD_ICDF_KERNEL32(trunc_normal_f16, uint16_t, trunc_prob32, trunc_finish32, xi_elem_trunc_normal_f32,
-                          xi_trunc_finish_f32, SIMD_STORE_F16, SCALAR_STORE_F16)
-DEFINE_SIMD_ICDF_KERNEL32(trunc_normal_bf16, uint16_t, trunc_prob32, trunc_finish32,
-                          xi_elem_trunc_normal_f32, xi_trunc_finish_f32, SIMD_STORE_BF16, SCALAR_STORE_BF16)
+DEFINE_SIMD_KERNEL32(normal_f32, float, normal32, xi_elem_normal_f32, SIMD_STORE_F32, SCALAR_STORE_F32)
+DEFINE_SIMD_KERNEL32(normal_f16, uint16_t, normal32, xi_elem_normal_f32, SIMD_STORE_F16, SCALAR_STORE_F16)
+DEFINE_SIMD_KERNEL32(normal_bf16, uint16_t, normal32, xi_elem_normal_f32, SIMD_STORE_BF16, SCALAR_STORE_BF16)
+DEFINE_SIMD_KERNEL32(trunc_normal_f32, float, trunc_normal32, xi_elem_trunc_normal_f32, SIMD_STORE_F32,
+                     SCALAR_STORE_F32)
+DEFINE_SIMD_KERNEL32(trunc_normal_f16, uint16_t, trunc_normal32, xi_elem_trunc_normal_f32, SIMD_STORE_F16,
+                     SCALAR_STORE_F16)
+DEFINE_SIMD_KERNEL32(trunc_normal_bf16, uint16_t, trunc_normal32, xi_elem_trunc_normal_f32,
+                     SIMD_STORE_BF16, SCALAR_STORE_BF16)
 
 /* ---- float64 working format ---- */
 
@@ -463,26 +372,27 @@ static inline vf64 SIMD_FN(horner7)(const double c[8], vf64 r)
     return acc;
 }
 
-/* The central branch of xi_ndtri_upper_f64 */
-static inline vf64 SIMD_FN(ndtri_central64)(vf64 q)
+/* xi_ndtri_upper_f64 */
+static inline vf64 SIMD_FN(ndtri_upper64)(vf64 p)
 {
+    vf64 q = f64_sub(f64_set1(0.5), p);
+    vm64 central = f64_le(q, f64_set1(AS241_SPLIT1));
     vf64 r = f64_sub(f64_set1(AS241_CONST1), f64_mul(q, q));
     vf64 num = f64_mul(q, SIMD_FN(horner7)(xi_ppnd16_a, r));
-    return f64_div(num, SIMD_FN(horner7)(xi_ppnd16_b, r));
-}
-
-/* The tail branches of xi_ndtri_upper_f64 */
-static inline vf64 SIMD_FN(ndtri_tail64)(vf64 p)
-{
-    vf64 rt = f64_sqrt(SIMD_FN(negate64)(SIMD_FN(log64)(p)));
-    vm64 near = f64_le(rt, f64_set1(AS241_SPLIT2));
-    vf64 rn = f64_sub(rt, f64_set1(AS241_CONST2));
-    vf64 num = SIMD_FN(horner7)(xi_ppnd16_c, rn);
-    vf64 den = SIMD_FN(horner7)(xi_ppnd16_d, rn);
-    if (!f64_all(near)) {
-        vf64 rf = f64_sub(rt, f64_set1(AS241_SPLIT2));
-        num = f64_select(near, num, SIMD_FN(horner7)(xi_ppnd16_e, rf));
-        den = f64_select(near, den, SIMD_FN(horner7)(xi_ppnd16_f, rf));
+    vf64 den = SIMD_FN(horner7)(xi_ppnd16_b, r);
+    if (!f64_all(central)) {
+        vf64 rt = f64_sqrt(SIMD_FN(negate64)(SIMD_FN(log64)(p)));
+        vm64 near = f64_le(rt, f64_set1(AS241_SPLIT2));
+        vf64 rn = f64_sub(rt, f64_set1(AS241_CONST2));
+        vf64 tail_num = SIMD_FN(horner7)(xi_ppnd16_c, rn);
+        vf64 tail_den = SIMD_FN(horner7)(xi_ppnd16_d, rn);
+        if (!f64_all(f64_or_mask(near, central))) {
+            vf64 rf = f64_sub(rt, f64_set1(AS241_SPLIT2));
+            tail_num = f64_select(near, tail_num, SIMD_FN(horner7)(xi_ppnd16_e, rf));
+            tail_den = f64_select(near, tail_den, SIMD_FN(horner7)(xi_ppnd16_f, rf));
+        }
+        num = f64_select(central, num, tail_num);
+        den = f64_select(central, den, tail_den);
     }
     return f64_div(num, den);
 }
@@ -492,43 +402,52 @@ static inline vf64 SIMD_FN(uniform64)(vu64 x, const SIMD_FN(coeffs64) *c)
     return SIMD_FN(clamp64)(f64_add(c->mid, f64_mul(c->half, SIMD_FN(symmetric_unit64)(x))), c->lo, c->hi);
 }
 
-#define SIGN_BIT_64 UINT64_C(0x8000000000000000)
-
-/* xi_normal_prob_f64 and xi_normal_finish_f64 */
-static inline vf64 SIMD_FN(normal_prob64)(vu64 x, const SIMD_FN(coeffs64) *c)
+static inline vf64 SIMD_FN(normal64)(vu64 x, const SIMD_FN(coeffs64) *c)
 {
-    (void)c;
-    return SIMD_FN(dyadic64)(u64_and(x, u64_set1(~SIGN_BIT_64)));
-}
-
-static inline vf64 SIMD_FN(normal_finish64)(vu64 x, vf64 v, const SIMD_FN(coeffs64) *c)
-{
-    vf64 z = f64_from_bits(u64_xor(f64_bits(v), u64_and(x, u64_set1(SIGN_BIT_64))));
+    vu64 sign = u64_and(x, u64_set1(UINT64_C(0x8000000000000000)));
+    vf64 v = SIMD_FN(ndtri_upper64)(SIMD_FN(dyadic64)(u64_xor(x, sign)));
+    vf64 z = f64_from_bits(u64_xor(f64_bits(v), sign));
     return f64_add(c->mean, f64_mul(c->std, z));
 }
 
-/* xi_trunc_prob_f64 and xi_trunc_finish_f64 */
-static inline vf64 SIMD_FN(trunc_u64)(vu64 x, const SIMD_FN(coeffs64) *c)
+static inline vf64 SIMD_FN(trunc_normal64)(vu64 x, const SIMD_FN(coeffs64) *c)
 {
-    return f64_add(c->cdf_lo, f64_mul(c->cdf_width, SIMD_FN(dyadic64)(x)));
-}
-
-static inline vf64 SIMD_FN(trunc_prob64)(vu64 x, const SIMD_FN(coeffs64) *c)
-{
-    vf64 u = SIMD_FN(trunc_u64)(x, c);
-    vf64 p = f64_select(f64_lt(u, f64_set1(0.5)), u, f64_sub(f64_set1(1.0), u));
-    return f64_max(f64_set1(TRUNC_PMIN_F64), p);
-}
-
-static inline vf64 SIMD_FN(trunc_finish64)(vu64 x, vf64 v, const SIMD_FN(coeffs64) *c)
-{
-    vf64 z = f64_select(f64_lt(SIMD_FN(trunc_u64)(x, c), f64_set1(0.5)), SIMD_FN(negate64)(v), v);
+    vf64 u = f64_add(c->cdf_lo, f64_mul(c->cdf_width, SIMD_FN(dyadic64)(x)));
+    vm64 lower = f64_lt(u, f64_set1(0.5));
+    vf64 pmin = f64_set1(TRUNC_PMIN_F64);
+    vf64 p = f64_select(lower, f64_max(pmin, u), f64_max(pmin, f64_sub(f64_set1(1.0), u)));
+    vf64 v = SIMD_FN(ndtri_upper64)(p);
+    vf64 z = f64_select(lower, SIMD_FN(negate64)(v), v);
     z = SIMD_FN(clamp64)(f64_mul(c->mirror, z), c->z_lo, c->z_hi);
     return SIMD_FN(clamp64)(f64_add(c->mean, f64_mul(c->std, z)), c->lo, c->hi);
 }
 
 /* Two words per element, low first: on a little-endian machine the staged
  * words read as uint64 lanes are exactly xi_join_words(lo, hi). */
+#define DEFINE_SIMD_KERNEL64(name, vector_element, scalar_element)                          \
+    static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,   \
+                              const xi_params *prm)                                         \
+    {                                                                                       \
+        double *out = (double *)out_v;                                                      \
+        uint32_t stage[4 * SIMD_STAGE_BLOCKS];                                              \
+        SIMD_FN(coeffs64) c;                                                                \
+        SIMD_FN(broadcast64)(&c, &prm->f64);                                                \
+        while (n > 0) {                                                                     \
+            size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i = 0;            \
+            const uint32_t *words = SIMD_FN(stage_words)(st, pos, 2 * m, stage);            \
+            for (; i + W64 <= m; i += W64)                                                  \
+                f64_store(out + i, SIMD_FN(vector_element)(u64_load(words + 2 * i), &c));  \
+            for (; i < m; i++)                                                              \
+                out[i] = scalar_element(xi_join_words(words[2 * i], words[2 * i + 1]), &prm->f64); \
+            out += m;                                                                       \
+            n -= m;                                                                         \
+            xi_position_add(&pos, 2 * (uint64_t)m);                                         \
+        }                                                                                   \
+    }
+
+DEFINE_SIMD_KERNEL64(normal_f64, normal64, xi_elem_normal_f64)
+DEFINE_SIMD_KERNEL64(trunc_normal_f64, trunc_normal64, xi_elem_trunc_normal_f64)
+
 static void SIMD_FN(uniform_f64_run)(const xi_stream *st, xi_position pos, size_t n, double *out,
                                      const xi_params *prm, int streaming)
 {
@@ -567,58 +486,6 @@ static void SIMD_FN(uniform_f64)(const xi_stream *st, xi_position pos, size_t n,
     SIMD_FN(uniform_f64_run)(st, pos, n - peel, out + peel, prm, 1);
     stream_fence();
 }
-#define DEFINE_SIMD_ICDF_KERNEL64(name, vprob, vfinish, selement, sfinish)                  \
-    static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,   \
-                              const xi_params *prm)                                         \
-    {                                                                                       \
-        double *out = (double *)out_v;                                                      \
-        uint32_t stage[4 * SIMD_STAGE_BLOCKS];                                              \
-        double probs[SIMD_STAGE_ELEMENTS];                                                  \
-        unsigned tail_index[SIMD_STAGE_ELEMENTS];                                           \
-        const xi_coeffs_f64 *cs = &prm->f64;                                                \
-        SIMD_FN(coeffs64) c;                                                                \
-        SIMD_FN(broadcast64)(&c, cs);                                                       \
-        while (n > 0) {                                                                     \
-            size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i = 0, k, ntail = 0;  \
-            const uint32_t *words = SIMD_FN(stage_words)(st, pos, 2 * m, stage);            \
-            for (; i + W64 <= m; i += W64) {                                                \
-                vu64 x = u64_load(words + 2 * i);                                           \
-                vf64 p = SIMD_FN(vprob)(x, &c);                                             \
-                vf64 q = f64_sub(f64_set1(0.5), p);                                         \
-                unsigned tail = ~f64_mask_bits(f64_le(q, f64_set1(AS241_SPLIT1))) &         \
-                                ((1u << W64) - 1u);                                         \
-                f64_store(out + i, SIMD_FN(vfinish)(x, SIMD_FN(ndtri_central64)(q), &c));   \
-                if (tail) {                                                                 \
-                    f64_store(probs + i, p);                                                \
-                    do {                                                                    \
-                        tail_index[ntail++] = (unsigned)i + SIMD_FN(lowest_bit)(tail);      \
-                        tail &= tail - 1u;                                                  \
-                    } while (tail);                                                         \
-                }                                                                           \
-            }                                                                               \
-            for (; i < m; i++)                                                              \
-                out[i] = selement(xi_join_words(words[2 * i], words[2 * i + 1]), cs);       \
-            for (k = 0; k < ntail; k += W64) {                                              \
-                double batch[W64];                                                          \
-                size_t j, count = ntail - k < W64 ? ntail - k : W64;                        \
-                for (j = 0; j < W64; j++)                                                   \
-                    batch[j] = probs[tail_index[k + (j < count ? j : 0)]];                  \
-                f64_store(batch, SIMD_FN(ndtri_tail64)(f64_load(batch)));                   \
-                for (j = 0; j < count; j++) {                                               \
-                    unsigned at = tail_index[k + j];                                        \
-                    out[at] = sfinish(xi_join_words(words[2 * at], words[2 * at + 1]), batch[j], cs); \
-                }                                                                           \
-            }                                                                               \
-            out += m;                                                                       \
-            n -= m;                                                                         \
-            xi_position_add(&pos, 2 * (uint64_t)m);                                         \
-        }                                                                                   \
-    }
-
-DEFINE_SIMD_ICDF_KERNEL64(normal_f64, normal_prob64, normal_finish64, xi_elem_normal_f64, xi_normal_finish_f64)
-DEFINE_SIMD_ICDF_KERNEL64(trunc_normal_f64, trunc_prob64, trunc_finish64, xi_elem_trunc_normal_f64,
-                          xi_trunc_finish_f64)
-
 /* Raw words: uint32 takes them as they are, uint64 two at a time (little-endian). */
 static void SIMD_FN(bits)(const xi_stream *st, xi_position pos, size_t n_words, unsigned char *out)
 {
