@@ -163,6 +163,7 @@ int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params 
                     unsigned threads)
 {
     fill_job job;
+    int64_t min_share;
     int nd = 0, d;
     if (ndim < 0 || ndim > MAX_DIMS)
         return XI_ERR_SHAPE;
@@ -206,8 +207,11 @@ int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params 
     for (d = 0; d < nd; d++)
         job.total *= job.dims[d];
     job.parts = threads < 1 ? 1 : threads;
-    if ((int64_t)job.parts > job.total / XI_PARALLEL_MIN_ELEMENTS)
-        job.parts = (unsigned)(job.total / XI_PARALLEL_MIN_ELEMENTS);
+    min_share = XI_PARALLEL_MIN_ELEMENTS;
+    if (params->dist == XI_NORMAL || params->dist == XI_TRUNC_NORMAL)
+        min_share /= 4;
+    if ((int64_t)job.parts > job.total / min_share)
+        job.parts = (unsigned)(job.total / min_share);
     if (job.parts <= 1)
         fill_range(&job, 0, job.total);
     else

@@ -106,9 +106,13 @@ int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params 
                     const int64_t *logical_strides, int64_t logical_base, int byteswap,
                     unsigned threads);
 
-/* Smallest share of a fill worth a thread of its own (measured: see
- * benchmarks/README.md). */
-#define XI_PARALLEL_MIN_ELEMENTS 131072
+/* Smallest share of a uniform, raw-bits or constant fill worth a thread of
+ * its own; normal and truncated normal elements cost about four times as
+ * much, so their shares may be four times smaller. Measured on a 2-core
+ * x86-64 (AVX-512): creating and joining a thread costs about 30 us, which
+ * 65536 uniform float32 elements take to generate; two threads break even
+ * near 2^16 uniform or 2^15 normal elements and give 1.4x at twice that. */
+#define XI_PARALLEL_MIN_ELEMENTS 65536
 
 /* Same stream on n contiguous elements from pos; out must be aligned. */
 int xi_fill_contiguous(const xi_stream *stream, xi_position pos, const xi_params *params,

@@ -375,7 +375,8 @@ cdef unsigned _default_threads = _available_cpus()
 #: Fills of fewer elements keep the GIL (like numpy, for calls of a few microseconds).
 NOGIL_MIN_ELEMENTS = 16384
 
-#: Fills smaller than this many elements per thread stay on fewer threads.
+#: Uniform fills smaller than this many elements per thread stay on fewer
+#: threads (normal and truncated normal: a quarter of it).
 PARALLEL_MIN_ELEMENTS = XI_PARALLEL_MIN_ELEMENTS
 MAX_THREADS = 256
 
@@ -384,7 +385,8 @@ def set_num_threads(n):
     """Set how many threads a large fill uses when ``threads=`` is not given.
 
     The output does not depend on it: thread counts change speed only. Fills
-    below ``PARALLEL_MIN_ELEMENTS`` elements per thread use fewer threads.
+    below ``PARALLEL_MIN_ELEMENTS`` elements per thread (a quarter of that for
+    normal and truncated normal) use fewer threads.
     """
     global _default_threads
     _default_threads = _check_threads(n)
