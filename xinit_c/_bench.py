@@ -43,6 +43,7 @@ STD = 0.02              # normal(0, STD), trunc_normal(0, STD, -2 STD, 2 STD)
 TRUNC = 2 * STD
 SEED = 12345
 SMALL_SHAPE = (64, 64)
+LONG_CALL = 1.0         # seconds: a call this long needs one warm-up call only
 
 NA = "n/a"              # the peer is not installed
 NONE = "\u2013"         # the peer has no such in-place fill (numpy trunc_normal)
@@ -120,6 +121,7 @@ def header(torch=None, all_threads=None):
         "torch": torch.__version__ if torch is not None else None,
         "xinit_c": xi.__version__,
         "platform": platform.platform(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -127,7 +129,8 @@ def _header_lines(h):
     return [
         f"xinit_c benchmark, {h['date']}",
         f"cpu: {h['cpu']} ({h['machine']}), {h['logical_cpus']} logical CPUs, "
-        f"{h['available_cpus']} available; all threads = {h['all_threads']}",
+        f"{h['available_cpus']} available; all threads = {h['all_threads']}"
+        + (f"; load average at start {h['load_average'][0]:.2f}" if h.get("load_average") else ""),
         f"simd: {h['simd']} in use; variants: {' '.join(h['simd_variants'])}",
         f"python {h['python']}, numpy {h['numpy']}, torch {h['torch'] or 'not installed'}, "
         f"xinit_c {h['xinit_c']}",
@@ -203,10 +206,14 @@ def _size_label(n):
 
 def _calibrate(fn, plan, n):
     """Warm up ``fn``; choose calls per sample and samples."""
-    fn()   # warm-up: first-call costs (lazy init, thread start-up, page faults of scratch)
     began = time.perf_counter()
-    fn()   # second warm-up, timed to size the samples
-    once = max(time.perf_counter() - began, 1e-9)
+    fn()   # warm-up: first-call costs (lazy init, thread start-up, page faults of scratch)
+    once = time.perf_counter() - began
+    if once < LONG_CALL:
+        began = time.perf_counter()
+        fn()   # second warm-up, timed to size the samples
+        once = time.perf_counter() - began
+    once = max(once, 1e-9)
     inner = 1 if once >= plan.target_sample else min(100000, max(1, int(plan.target_sample / once)))
     if plan.fixed:
         repeats = plan.fixed
