@@ -40,3 +40,10 @@ def test_aarch64_neon_under_qemu_gives_the_same_bytes(native):
     cross = run_driver(CC="aarch64-linux-gnu-gcc", CFLAGS="-O2 -static", RUNNER="qemu-aarch64-static")
     assert "neon" in cross.splitlines()[0]
     assert digest(cross) == digest(native)
+
+
+def test_clang_build_gives_the_same_bytes(native):
+    # macOS wheels are built with clang: its target pragmas must give the same kernels
+    if shutil.which("clang") is None:
+        pytest.skip("clang not installed; .ci/run installs it")
+    assert digest(run_driver(CC="clang")) == digest(native)

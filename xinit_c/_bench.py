@@ -98,6 +98,10 @@ def cpu_model():
 
 
 def _import_torch():
+    # torch's OpenMP workers otherwise spin for a while after each parallel
+    # call, stealing the cores from whatever is timed next (xinit_c's threads
+    # included); passive waiting keeps the interleaved measurements fair
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
     except ImportError:
