@@ -105,23 +105,17 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define stream_fence() _mm_sfence()
 
 /* No half-precision conversion in SSE2: round lane by lane like the scalar path. */
-static inline void f32_store_f16(uint16_t *out, vf32 v)
+static inline void store_lanes16(uint16_t *out, vf32 v, uint16_t (*round_to_16)(float))
 {
     float lanes[4];
     int i;
     _mm_storeu_ps(lanes, v);
     for (i = 0; i < 4; i++)
-        out[i] = xi_f32_to_f16_bits(lanes[i]);
+        out[i] = round_to_16(lanes[i]);
 }
 
-static inline void f32_store_bf16(uint16_t *out, vf32 v)
-{
-    float lanes[4];
-    int i;
-    _mm_storeu_ps(lanes, v);
-    for (i = 0; i < 4; i++)
-        out[i] = xi_f32_to_bf16_bits(lanes[i]);
-}
+#define f32_store_f16(p, v) store_lanes16(p, v, xi_f32_to_f16_bits)
+#define f32_store_bf16(p, v) store_lanes16(p, v, xi_f32_to_bf16_bits)
 
 #define u64_load(p) _mm_loadu_si128((const __m128i *)(p))
 #define u64_set1(v) _mm_set1_epi64x((long long)(v))
