@@ -14,7 +14,7 @@ FLOAT_DTYPES = [np.dtype(np.float16), BFLOAT16, np.dtype(np.float32), np.dtype(n
 
 
 def pytest_report_header(config):
-    return f"xinit_c {xinit_c.__version__} from {xinit_c.__file__}, kernel variant {_core.kernel_variant()}"
+    return f"xinit_c {xinit_c.__version__} from {xinit_c.__file__}, kernel variant {_core.get_simd()}"
 
 
 @pytest.fixture(params=FLOAT_DTYPES, ids=lambda d: d.name)

@@ -152,7 +152,8 @@ def _cmd_info(args):
           f"numpy {np.__version__}")
     print(f"platform {platform.platform()}, machine {platform.machine()}")
     print(f"compiled by {platform.python_compiler()}")
-    print(f"kernel variant {_core.kernel_variant()}")
+    print(f"kernel variant {_core.get_simd()} (this CPU runs: {' '.join(_core.simd_backends())}), "
+          f"threads {_core.get_num_threads()}")
     print(f"extension {_core.__file__}")
     return 0
 

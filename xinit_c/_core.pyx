@@ -478,11 +478,6 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     return out
 
 
-def kernel_variant():
-    """The name of the kernel variant in use."""
-    return xi_kernel_variant().decode()
-
-
 def simd_backends():
     """The kernel variants this CPU can run, least capable first.
 
