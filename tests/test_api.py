@@ -308,3 +308,17 @@ def test_zero_size_buffers_are_a_noop(float_dtype):
     # an empty shard of a non-empty tensor still moves in step with the others
     xi.normal_(np.empty((0, 5), float_dtype), generator=g, global_shape=(4, 5), offset=(4, 0))
     assert g.position == 20 * reference.words_per_element(float_dtype)
+
+
+def test_overlapping_views_are_refused():
+    base = np.zeros(16, np.float32)
+    g = xi.Generator(1)
+    for shape, strides in [((4, 4), (4, 8)), ((8,), (2,)), ((3, 3), (8, 4))]:
+        view = np.lib.stride_tricks.as_strided(base, shape=shape, strides=strides)
+        with pytest.raises(ValueError, match="overlap"):
+            xi.normal_(view, generator=g)
+    assert g.position == 0 and not base.any()
+    # everything numpy's own slicing makes is accepted
+    a = np.zeros((6, 5, 4), np.float32)
+    for view in (a, a.T, a[::2, ::-1, 1:], a.transpose(1, 0, 2)[:, ::3], a[:, 2, :], a.reshape(30, 4)[::7]):
+        xi.normal_(view, generator=g)

@@ -54,6 +54,37 @@ cdef inline int _dtype_code(cnp.dtype dt):
     return -1
 
 
+cdef bint _elements_disjoint(int ndim, const int64_t *shape, const int64_t *strides,
+                             Py_ssize_t itemsize) noexcept:
+    """A sufficient test that no two elements share a byte: taken by growing
+    |stride|, each dimension's step clears everything the smaller ones span.
+    Every layout numpy's slicing, transposing and reshaping makes passes."""
+    cdef int order[64]
+    cdef int count = 0, i, j, d
+    cdef int64_t span = itemsize, step
+    for d in range(ndim):
+        if shape[d] > 1:
+            order[count] = d
+            count += 1
+    for i in range(1, count):           # insertion sort by |stride|, at most 64 entries
+        d = order[i]
+        j = i - 1
+        while j >= 0 and _abs64(strides[order[j]]) > _abs64(strides[d]):
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = d
+    for i in range(count):
+        step = _abs64(strides[order[i]])
+        if step < span:
+            return False
+        span += step * (shape[order[i]] - 1)
+    return True
+
+
+cdef inline int64_t _abs64(int64_t x) noexcept:
+    return -x if x < 0 else x
+
+
 def _dtype_name(dt):
     """The element type's name as the kernels know it, or None."""
     cdef int code = _dtype_code(np.dtype(dt))
@@ -455,6 +486,9 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     if broadcast and not empty:
         raise ValueError("cannot fill a broadcast view (stride 0): it would write the same "
                          "element many times")
+    if not empty and not _elements_disjoint(ndim, shape, strides, descr.itemsize):
+        raise ValueError("cannot fill a view whose elements may overlap in memory (as_strided?): "
+                         "the values would depend on the order of the writes")
     byteswap = 0 if cnp.PyArray_ISNOTSWAPPED(arr) else 1
     total = _logical_layout(arr, global_shape, offset, logical_strides, &logical_base)
     words = xi_words_per_element(&params) * <uint64_t>total
