@@ -109,7 +109,8 @@ typedef struct {
     int64_t logical_base;
     int byteswap;
     int64_t total;                    /* elements of the buffer */
-    unsigned parts;                   /* threads sharing the walk */
+    int64_t begin, end;               /* the part of the walk to fill */
+    unsigned parts;                   /* threads sharing it */
 } fill_job;
 
 /* Elements [begin, end) of the walk. */
@@ -151,16 +152,26 @@ static void fill_range(const fill_job *job, int64_t begin, int64_t end)
 static void fill_part(void *arg, unsigned part)
 {
     const fill_job *job = (const fill_job *)arg;
-    int64_t grains = (job->total + PARALLEL_GRAIN - 1) / PARALLEL_GRAIN;
-    int64_t begin = grains * part / job->parts * PARALLEL_GRAIN;
-    int64_t end = grains * (part + 1) / job->parts * PARALLEL_GRAIN;
-    fill_range(job, begin, end < job->total ? end : job->total);
+    int64_t count = job->end - job->begin;
+    int64_t grains = (count + PARALLEL_GRAIN - 1) / PARALLEL_GRAIN;
+    int64_t begin = job->begin + grains * part / job->parts * PARALLEL_GRAIN;
+    int64_t end = job->begin + grains * (part + 1) / job->parts * PARALLEL_GRAIN;
+    fill_range(job, begin, end < job->end ? end : job->end);
 }
 
 int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params *params,
                     char *data, int ndim, const int64_t *shape, const int64_t *strides,
                     const int64_t *logical_strides, int64_t logical_base, int byteswap,
                     unsigned threads)
+{
+    return xi_fill_strided_range(stream, start, params, data, ndim, shape, strides, logical_strides,
+                                 logical_base, byteswap, 0, INT64_MAX, threads);
+}
+
+int xi_fill_strided_range(const xi_stream *stream, xi_position start, const xi_params *params,
+                          char *data, int ndim, const int64_t *shape, const int64_t *strides,
+                          const int64_t *logical_strides, int64_t logical_base, int byteswap,
+                          int64_t begin, int64_t end, unsigned threads)
 {
     fill_job job;
     int64_t min_share;
@@ -206,14 +217,18 @@ int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params 
     job.total = 1;
     for (d = 0; d < nd; d++)
         job.total *= job.dims[d];
+    job.begin = begin < 0 ? 0 : begin;
+    job.end = end > job.total ? job.total : end;
+    if (job.begin >= job.end)
+        return XI_OK;
     job.parts = threads < 1 ? 1 : threads;
     min_share = XI_PARALLEL_MIN_ELEMENTS;
     if (params->dist == XI_NORMAL || params->dist == XI_TRUNC_NORMAL)
         min_share /= 4;
-    if ((int64_t)job.parts > job.total / min_share)
-        job.parts = (unsigned)(job.total / min_share);
+    if ((int64_t)job.parts > (job.end - job.begin) / min_share)
+        job.parts = (unsigned)((job.end - job.begin) / min_share);
     if (job.parts <= 1)
-        fill_range(&job, 0, job.total);
+        fill_range(&job, job.begin, job.end);
     else
         xi_run_parallel(fill_part, &job, job.parts);
     return XI_OK;

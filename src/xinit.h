@@ -106,6 +106,14 @@ int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params 
                     const int64_t *logical_strides, int64_t logical_base, int byteswap,
                     unsigned threads);
 
+/* The same, for the elements begin <= k < end of the buffer in its own C
+ * order (k = flat index over shape): a long fill done in pieces, e.g. to look
+ * for an interrupt between them, writes what one call would. */
+int xi_fill_strided_range(const xi_stream *stream, xi_position start, const xi_params *params,
+                          char *data, int ndim, const int64_t *shape, const int64_t *strides,
+                          const int64_t *logical_strides, int64_t logical_base, int byteswap,
+                          int64_t begin, int64_t end, unsigned threads);
+
 /* Smallest share of a uniform, raw-bits or constant fill worth a thread of
  * its own; normal and truncated normal elements cost about four times as
  * much, so their shares may be four times smaller. Measured on a 2-core

@@ -89,3 +89,32 @@ def test_interpreter_exit_right_after_a_threaded_fill():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             cwd="/")
     assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_interrupts_a_large_fill_quickly():
+    # 2^27 float64 normals take about a second on one thread; SIGINT after 0.1 s
+    code = """
+import os, signal, threading, time
+import numpy as np, xinit_c as xi
+n = 1 << 27
+out = np.empty(n)
+out[-1000:] = -7.0
+g = xi.Generator(5)
+threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+began = time.perf_counter()
+try:
+    xi.normal_(out, generator=g, threads=1)
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted after", time.perf_counter() - began)
+    assert (out[-1000:] == -7.0).all(), "the tail was written"
+    assert g.position == 2 * n, "the generator moved past the whole fill"
+    want = xi.normal_(np.empty(1 << 22), generator=xi.Generator(5))
+    assert np.array_equal(out[:1 << 22], want), "the written prefix is the fill's"
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
+    assert result.returncode == 0, result.stderr
+    if "not interrupted" in result.stdout:
+        pytest.skip("the fill finished before the signal (a very fast machine)")
+    seconds = float(result.stdout.split("interrupted after")[1])
+    assert seconds < 1.0, result.stdout

@@ -11,6 +11,9 @@ from libc.stdint cimport uint32_t, uint64_t, int64_t
 
 from xinit_c.xinit cimport *
 
+cdef extern from "Python.h":
+    int PyErr_CheckSignals() except -1
+
 import os
 
 import numpy as np
@@ -406,6 +409,12 @@ cdef unsigned _default_threads = _available_cpus()
 #: Fills of fewer elements keep the GIL (like numpy, for calls of a few microseconds).
 NOGIL_MIN_ELEMENTS = 16384
 
+#: Large fills look for Ctrl-C after every so many elements (tens of
+#: milliseconds of work at most). On KeyboardInterrupt the buffer holds a
+#: prefix of the fill in its own C order and the generator has already moved
+#: past the whole fill, as if the call had completed.
+INTERRUPT_CHECK_ELEMENTS = 1 << 22
+
 #: Uniform fills smaller than this many elements per thread stay on fewer
 #: threads (normal and truncated normal: a quarter of it).
 PARALLEL_MIN_ELEMENTS = XI_PARALLEL_MIN_ELEMENTS
@@ -457,7 +466,7 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     cdef xi_position start
     cdef xi_stream stream
     cdef uint64_t words
-    cdef int64_t total
+    cdef int64_t total, size, begin, end
     cdef int status, d, byteswap
     cdef char *data = <char *>cnp.PyArray_DATA(arr)
     cdef unsigned nthreads = _default_threads if threads is None else _check_threads(threads)
@@ -499,14 +508,23 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
             raise TypeError("a random fill needs a Generator")
         generator.reserve(words, &start)
         stream = generator.stream_struct()
-    if cnp.PyArray_SIZE(arr) < NOGIL_MIN_ELEMENTS:
+    size = cnp.PyArray_SIZE(arr)
+    if size < NOGIL_MIN_ELEMENTS:
         # a few microseconds: releasing the GIL would cost more than it frees
         status = xi_fill_strided(&stream, start, &params, data, ndim, shape, strides,
                                  logical_strides, logical_base, byteswap, nthreads)
     else:
-        with nogil:
-            status = xi_fill_strided(&stream, start, &params, data, ndim, shape, strides,
-                                     logical_strides, logical_base, byteswap, nthreads)
+        # in pieces, looking for Ctrl-C between them; each piece writes what
+        # the whole fill would write there
+        for begin in range(0, size, INTERRUPT_CHECK_ELEMENTS):
+            end = min(begin + INTERRUPT_CHECK_ELEMENTS, size)
+            with nogil:
+                status = xi_fill_strided_range(&stream, start, &params, data, ndim, shape, strides,
+                                               logical_strides, logical_base, byteswap, begin, end,
+                                               nthreads)
+            if status != XI_OK:
+                break
+            PyErr_CheckSignals()
     if status != XI_OK:
         raise RuntimeError(f"internal error: fill failed with status {status}")
     return out

@@ -66,6 +66,10 @@ cdef extern from "xinit.h" nogil:
                         char *data, int ndim, const int64_t *shape, const int64_t *strides,
                         const int64_t *logical_strides, int64_t logical_base, int byteswap,
                         unsigned threads)
+    int xi_fill_strided_range(const xi_stream *stream, xi_position start, const xi_params *params,
+                              char *data, int ndim, const int64_t *shape, const int64_t *strides,
+                              const int64_t *logical_strides, int64_t logical_base, int byteswap,
+                              int64_t begin, int64_t end, unsigned threads)
     int xi_fill_contiguous(const xi_stream *stream, xi_position pos, const xi_params *params,
                            void *out, size_t n)
     void xi_philox4x32_10(uint32_t counter[4], const uint32_t key[2])
