@@ -1,4 +1,6 @@
 """Build the xinit_c._core extension: the C99 core in src/ plus the Cython layer."""
+import os
+
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -17,11 +19,18 @@ FLAGS = {
 }
 
 
+# XINIT_C_SANITIZE=1: an AddressSanitizer + UndefinedBehaviorSanitizer build
+# for tools/sanitize.sh (GCC/Clang only; never for a wheel).
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
+
+
 class BuildExt(build_ext):
     def build_extensions(self):
         flags = FLAGS.get(self.compiler.compiler_type, FLAGS["unix"])
+        sanitize = os.environ.get("XINIT_C_SANITIZE") == "1" and self.compiler.compiler_type == "unix"
         for ext in self.extensions:
-            ext.extra_compile_args = flags
+            ext.extra_compile_args = flags + (SANITIZE if sanitize else [])
+            ext.extra_link_args = SANITIZE if sanitize else []
         super().build_extensions()
 
 
