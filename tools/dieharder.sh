@@ -22,9 +22,10 @@ if [ "${1:-}" = "-a" ]; then
     stream | dieharder -g 200 -a
     exit
 fi
-# birthdays, operm5, rank 32x32, rank 6x8, bitstream, count-1s (stream),
-# parking lot, 2d sphere, squeeze, runs, craps, STS monobit/runs/serial,
-# RGB bit distribution and lagged sums
-for test in 0 1 2 3 4 8 9 11 13 15 16 100 101 102 200 204; do
+# birthdays, operm5, rank 32x32, rank 6x8, bitstream, count-1s (stream and byte),
+# 2d sphere, squeeze, runs, craps, STS monobit/runs/serial,
+# RGB Kolmogorov-Smirnov and bit distribution (8-bit tuples)
+for test in 0 1 2 3 4 8 9 11 13 15 16 100 101 102 204; do
     stream | dieharder -g 200 -d "$test"
 done
+stream | dieharder -g 200 -d 200 -n 8      # bit distribution of 8-bit tuples
