@@ -36,13 +36,7 @@
  * whole vectors of blocks. */
 #define SIMD_STAGE_BLOCKS (SIMD_STAGE_ELEMENTS / 2 + 1 + PHILOX_BLOCKS)
 
-#define TWO_POW_M16F 1.52587890625e-05f
-#define TWO_POW_M24F 5.9604644775390625e-08f
-#define TWO_POW_M32F 2.3283064365386962890625e-10f
 #define TWO_POW_22 4194304.0
-#define TWO_POW_M32 2.3283064365386962890625e-10
-#define TWO_POW_M53 1.1102230246251565404236316680908203125e-16
-#define TWO_POW_M64 5.42101086242752217003726400434970855712890625e-20
 
 /* nblocks (a multiple of PHILOX_BLOCKS) Philox blocks from block on, in memory order. */
 static void SIMD_FN(philox_blocks)(const xi_stream *st, uint64_t block, size_t nblocks, uint32_t *out)
@@ -99,15 +93,15 @@ static inline vf32 SIMD_FN(negate32)(vf32 x)
 static inline vf32 SIMD_FN(symmetric_unit32)(vu32 x)
 {
     vu32 odd = u32_or(u32_srai(x, 7), u32_set1(1));
-    return f32_mul(f32_from_i32(odd), f32_set1(TWO_POW_M24F));
+    return f32_mul(f32_from_i32(odd), f32_set1(XI_TWO_POW_M24F));
 }
 
 /* xi_tail_prob_f32 (j = x & 0x7fffffff) and xi_open_unit_f32 (j = x) */
 static inline vf32 SIMD_FN(dyadic32)(vu32 j)
 {
-    vf32 high = f32_mul(f32_from_i32(u32_srli(j, 16)), f32_set1(TWO_POW_M16F));
+    vf32 high = f32_mul(f32_from_i32(u32_srli(j, 16)), f32_set1(XI_TWO_POW_M16F));
     vf32 low = f32_mul(f32_add(f32_from_i32(u32_and(j, u32_set1(0xffffu))), f32_set1(0.5f)),
-                       f32_set1(TWO_POW_M32F));
+                       f32_set1(XI_TWO_POW_M32F));
     return f32_add(high, low);
 }
 
@@ -323,14 +317,14 @@ static inline vf64 SIMD_FN(symmetric_unit64)(vu64 x)
 {
     vf64 high = f64_mul(f64_from_i32hi(x), f64_set1(TWO_POW_22));
     vu64 low_bits = u64_or(u64_srli(u64_and(x, u64_set1(0xffffffffu)), 10), u64_set1(1));
-    return f64_mul(f64_add(high, f64_from_u32lo(low_bits)), f64_set1(TWO_POW_M53));
+    return f64_mul(f64_add(high, f64_from_u32lo(low_bits)), f64_set1(XI_TWO_POW_M53));
 }
 
 /* xi_tail_prob_f64 (j = x & (2^63 - 1)) and xi_open_unit_f64 (j = x) */
 static inline vf64 SIMD_FN(dyadic64)(vu64 j)
 {
-    vf64 high = f64_mul(f64_from_u32lo(u64_srli(j, 32)), f64_set1(TWO_POW_M32));
-    vf64 low = f64_mul(f64_add(f64_from_u32lo(j), f64_set1(0.5)), f64_set1(TWO_POW_M64));
+    vf64 high = f64_mul(f64_from_u32lo(u64_srli(j, 32)), f64_set1(XI_TWO_POW_M32));
+    vf64 low = f64_mul(f64_add(f64_from_u32lo(j), f64_set1(0.5)), f64_set1(XI_TWO_POW_M64));
     return f64_add(high, low);
 }
 
