@@ -10,7 +10,6 @@ import pytest
 
 import reference
 import xinit_c as xi
-from conftest import FLOAT_DTYPES
 
 KEY = (0xC0FFEE, 0x5EED)
 KINDS = {
