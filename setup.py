@@ -9,6 +9,7 @@ from setuptools.command.build_ext import build_ext
 CORE_SOURCES = [
     "src/dispatch.c", "src/fill.c", "src/kernels_scalar.c", "src/kernels_sse2.c", "src/kernels_avx2.c",
     "src/kernels_avx512.c", "src/kernels_neon.c", "src/normal_cdf.c", "src/params.c", "src/threads.c",
+    "src/capi.c",
 ]
 
 # Bit-exact streams need IEEE semantics: no contraction into FMA, no fast-math.
@@ -37,7 +38,7 @@ class BuildExt(build_ext):
 extension = Extension(
     "xinit_c._core",
     sources=["xinit_c/_core.pyx"] + CORE_SOURCES,
-    include_dirs=["src", numpy.get_include()],
+    include_dirs=["src", "xinit_c/include", numpy.get_include()],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
 )
 

@@ -126,6 +126,10 @@ int xi_fill_strided_range(const xi_stream *stream, xi_position start, const xi_p
 int xi_fill_contiguous(const xi_stream *stream, xi_position pos, const xi_params *params,
                        void *out, size_t n);
 
+/* The table of the public C API (xinit_c/include/xinit_c.h). */
+struct xinit_c_api;
+const struct xinit_c_api *xinit_c_api_table(void);
+
 /* Building blocks, exposed for tests and the C API. */
 void xi_philox4x32_10(uint32_t counter[4], const uint32_t key[2]);
 double xi_normal_cdf(double x);

@@ -47,3 +47,36 @@ def test_clang_build_gives_the_same_bytes(native):
     if shutil.which("clang") is None:
         pytest.skip("clang not installed; .ci/run installs it")
     assert digest(run_driver(CC="clang")) == digest(native)
+
+
+def python_digest():
+    """The C driver's digest (tests/c/test_core.c), computed through the Python API."""
+    import ml_dtypes
+    import numpy as np
+
+    import xinit_c as xi
+
+    key, stream = (0x12345678, 0x9ABCDEF0), 0x0123456789ABCDEF
+    f16, bf16, f32, f64 = np.float16, ml_dtypes.bfloat16, np.float32, np.float64
+    cases = [(xi.uniform_, t, (-1.0, 1.0)) for t in (f16, bf16)] + \
+            [(xi.uniform_, t, (-0.25, 3.0)) for t in (f32, f64)] + \
+            [(xi.normal_, t, (0.0, 1.0)) for t in (f16, bf16)] + \
+            [(xi.normal_, t, (0.5, 2.0)) for t in (f32, f64)] + \
+            [(xi.trunc_normal_, t, (0.0, 1.0, -2.0, 2.0)) for t in (f16, bf16, f32, f64)] + \
+            [(xi.trunc_normal_, f32, (0.0, 1.0, 5.5, 1e300)), (xi.trunc_normal_, f64, (1.0, 0.5, -30.0, -2.0))] + \
+            [(xi.random_bits_, np.uint32, ()), (xi.random_bits_, np.uint64, ())]
+    sizes = [1, 3, 17, 64, 255, 1000, 5000]
+    starts = [0, 1, 2, 3, 0x3FFFFFFFC * 4 + 1]
+    digest = 0xCBF29CE484222325
+    for fill, dtype, params in cases:
+        for n in sizes:
+            for start in starts:
+                out = fill(np.empty(n, dtype), *params, generator=xi.Generator(key=key, stream=stream, position=start))
+                for byte in out.tobytes():
+                    digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"digest {digest:016x}"
+
+
+def test_the_c_driver_and_the_python_api_write_the_same_bytes(native):
+    # the golden output: one digest over every dtype, distribution, odd sizes and start positions
+    assert digest(native) == python_digest()

@@ -31,6 +31,8 @@ from xinit_c._api import (
     zeros_,
 )
 from xinit_c._core import get_num_threads, get_simd, set_num_threads, set_simd, simd_backends
+from xinit_c._capi import capi_functions, get_include
+from xinit_c._core import _C_API
 from xinit_c._fans import calculate_gain, compute_fans
 
 __version__ = "0.1.0"
@@ -38,10 +40,12 @@ __version__ = "0.1.0"
 __all__ = [
     "Generator",
     "calculate_gain",
+    "capi_functions",
     "compute_fans",
     "constant_",
     "default_generator",
     "describe",
+    "get_include",
     "get_num_threads",
     "get_simd",
     "kaiming_normal_",

@@ -13,6 +13,17 @@ from xinit_c.xinit cimport *
 
 cdef extern from "Python.h":
     int PyErr_CheckSignals() except -1
+    object PyCapsule_New(void *pointer, const char *name, void *destructor)
+
+cdef extern from "xinit_c.h":
+    const char *XINIT_C_CAPSULE_NAME
+
+cdef extern from "xinit.h":
+    const void *xinit_c_api_table()
+
+#: The C API table (xinit_c/include/xinit_c.h) for C, Cython and other
+#: extensions: PyCapsule_Import("xinit_c._C_API", 0).
+_C_API = PyCapsule_New(<void *>xinit_c_api_table(), XINIT_C_CAPSULE_NAME, NULL)
 
 import os
 

@@ -8,5 +8,5 @@ src="$here/../../src"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 "${CC:-cc}" -std=c99 ${CFLAGS:--O2} -ffp-contract=off -fno-math-errno -Wall -Wextra -Werror \
-    -I"$src" "$here/test_core.c" "$src"/*.c -o "$out/test_core" -lm -lpthread
+    -I"$src" -I"$here/../../xinit_c/include" "$here/test_core.c" "$src"/*.c -o "$out/test_core" -lm -lpthread
 ${RUNNER:-} "$out/test_core"
