@@ -94,8 +94,22 @@ def manual_seed(seed):
     return _default.reseed(seed)
 
 
-def _buffer(out):
-    return out if type(out) is np.ndarray else as_writable_array(out)
+def _buffer(out, global_shape, offset):
+    """The ndarray to write, and the block of the logical tensor it holds.
+
+    numpy arrays pass through; torch tensors become views of their memory
+    (xinit_c.torch), and a DTensor its local shard at its global offset."""
+    if type(out) is np.ndarray:
+        return out, global_shape, offset
+    if type(out).__module__.startswith("torch"):
+        from xinit_c import torch as xtorch
+        if type(out).__name__ == "DTensor":
+            if global_shape is not None or offset is not None:
+                raise ValueError("a DTensor carries its own global shape and offset: "
+                                 "do not pass global_shape= or offset=")
+            out, global_shape, offset = xtorch.dtensor_block(out)
+        return xtorch.as_array(out), global_shape, offset
+    return as_writable_array(out), global_shape, offset
 
 
 def _generator(generator):
@@ -236,7 +250,7 @@ _DIST_CODES = {"uniform": _core.DIST_UNIFORM, "normal": _core.DIST_NORMAL,
 
 
 def _fan_fill(func, spec, out, options, generator, global_shape, offset, threads, layout, fan_in, fan_out):
-    arr = _buffer(out)
+    arr, global_shape, offset = _buffer(out, global_shape, offset)
     shape = _logical_shape(arr, global_shape)
     if _is_empty(shape):
         return _empty_fill(arr, out, global_shape, offset)
@@ -421,7 +435,7 @@ def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offse
     --------
     >>> _ = uniform_(np.empty(1000, np.float32), -1.0, 1.0, generator=Generator(0))
     """
-    arr = _buffer(out)
+    arr, global_shape, offset = _buffer(out, global_shape, offset)
     low = _finite("uniform_", "low", low)
     high = _finite("uniform_", "high", high)
     if low > high:
@@ -439,7 +453,7 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     --------
     >>> _ = normal_(np.empty((4, 4)), 0.0, 0.02, generator=Generator(0))
     """
-    arr = _buffer(out)
+    arr, global_shape, offset = _buffer(out, global_shape, offset)
     mean = _finite("normal_", "mean", mean)
     std = _nonnegative("normal_", "std", std)
     return _normal(arr, out, mean, std, generator, global_shape, offset, threads)
@@ -458,7 +472,7 @@ def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, glob
     --------
     >>> _ = trunc_normal_(np.empty(100), std=0.02, a=-0.04, b=0.04, generator=Generator(0))
     """
-    arr = _buffer(out)
+    arr, global_shape, offset = _buffer(out, global_shape, offset)
     mean = _finite("trunc_normal_", "mean", mean)
     std = _nonnegative("trunc_normal_", "std", std)
     a = _real("a", a)
@@ -472,7 +486,7 @@ def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, glob
 
 
 def _constant(func, out, value, global_shape, offset, threads):
-    arr = _buffer(out)
+    arr, global_shape, offset = _buffer(out, global_shape, offset)
     dtype = arr.dtype
     if _core._dtype_name(dtype) not in ("float16", "bfloat16", "float32", "float64"):
         raise TypeError(f"{func}: cannot fill an array of dtype {dtype}: expected float16, "
@@ -508,7 +522,7 @@ def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads
     >>> hex(int(random_bits_(np.empty(4, np.uint32), generator=g)[0]))
     '0x6627e8d5'
     """
-    arr = _buffer(out)
+    arr, global_shape, offset = _buffer(out, global_shape, offset)
     _core.fill(arr, _core.DIST_BITS, generator=_generator(generator), global_shape=global_shape,
                offset=offset, threads=threads)
     return out
