@@ -72,3 +72,38 @@ def test_info_and_the_console_script():
     assert result.returncode == 0 and xi.__version__ in result.stdout and "kernel variant" in result.stdout
     (script,) = importlib.metadata.entry_points(group="console_scripts", name="xinit-c")
     assert script.load() is cli.main
+
+
+def test_fill_a_row_range_of_an_existing_file(tmp_path):
+    path = tmp_path / "w.npy"
+    args = ("--shape", "3000", "64", "--init", "xavier_uniform", "--seed", "3", "--chunk-mb", "1")
+    assert run("fill", str(path), *args).returncode == 0
+    full = np.load(path)
+    broken = np.lib.format.open_memmap(path, mode="r+")
+    broken[100:2500] = 0
+    broken.flush()
+    del broken
+    result = run("fill", str(path), *args, "--rows", "100", "2500")
+    assert result.returncode == 0, result.stderr
+    assert "rows 100:2500 of" in result.stdout
+    assert np.array_equal(np.load(path), full)
+    bad = run("fill", str(path), *args, "--rows", "100", "5000")
+    assert bad.returncode == 2 and "not inside" in bad.stderr
+
+
+def test_resume_an_interrupted_fill(tmp_path):
+    path = tmp_path / "w.npy"
+    shape = (5000, 40)
+    want = xi.normal_(np.empty(shape, np.float32), 0.0, 0.5, generator=xi.Generator(9))
+    partial = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
+    partial[:1234] = want[:1234]           # what an interrupted run had written
+    partial.flush()
+    del partial
+    (tmp_path / "w.npy.progress").write_text('{"rows_done": 1234}')
+    result = run("fill", str(path), "--shape", "5000", "40", "--init", "normal", "--std", "0.5", "--seed", "9",
+                 "--resume")
+    assert result.returncode == 0, result.stderr
+    assert np.array_equal(np.load(path), want)
+    assert not (tmp_path / "w.npy.progress").exists()
+    again = run("fill", str(path), "--shape", "5000", "40", "--init", "normal", "--seed", "9", "--resume")
+    assert again.returncode == 2 and "nothing to resume" in again.stderr

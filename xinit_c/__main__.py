@@ -5,7 +5,10 @@ than RAM; chunked fills give exactly the bytes of one in-memory fill with
 ``Generator(seed)`` because every element's value depends only on its index.
 """
 import argparse
+import copy
+import json
 import math
+import os
 import platform
 import sys
 import time
@@ -65,12 +68,45 @@ def _progress(done, total, elapsed, stream):
     stream.flush()
 
 
-def fill_file(path, shape, init, dtype, seed, stream=0, layout="torch", options=None,
-              chunk_bytes=DEFAULT_CHUNK_MB << 20, progress=None):
-    """Write ``init`` over a new .npy of ``shape`` through a memory map, in row chunks.
+def _progress_path(path):
+    return f"{path}.progress"
 
-    Returns a dict: fans and distribution parameters, observed mean and std,
-    bytes written and seconds spent filling.
+
+def _open_output(path, shape, dtype, rows, resume):
+    """The memory map to write and the rows [first, stop) still to fill."""
+    existing = rows is not None or resume
+    if not existing:
+        return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape), 0, shape[0] if shape else 1
+    out = np.lib.format.open_memmap(path, mode="r+")
+    if out.shape != shape or out.dtype != dtype:
+        raise ValueError(f"{path} holds {out.shape} {out.dtype}, not {shape} {dtype}")
+    total_rows = shape[0] if shape else 1
+    if resume:
+        try:
+            with open(_progress_path(path)) as marker:
+                first = int(json.load(marker)["rows_done"])
+        except FileNotFoundError:
+            raise ValueError(f"nothing to resume: {_progress_path(path)} is missing "
+                             "(the fill finished, or never started)") from None
+        return out, first, total_rows
+    first, stop = rows
+    if not 0 <= first <= stop <= total_rows:
+        raise ValueError(f"rows {first}:{stop} are not inside the {total_rows} rows of {path}")
+    return out, first, stop
+
+
+def fill_file(path, shape, init, dtype, seed, stream=0, layout="torch", options=None,
+              chunk_bytes=DEFAULT_CHUNK_MB << 20, progress=None, rows=None, resume=False):
+    """Write ``init`` over a .npy of ``shape`` through a memory map, in row chunks.
+
+    Each chunk is filled as its block of the whole tensor (``global_shape=``,
+    ``offset=``), so the file gets exactly the bytes of one in-memory fill
+    with ``Generator(seed)``, whichever rows are written when. ``rows=(a, b)``
+    (re)fills only rows a..b-1 of an existing file; ``resume=True`` continues
+    an interrupted fill from the rows its ``PATH.progress`` marker records.
+
+    Returns a dict: fans and distribution parameters, observed mean and std
+    (of the rows written), bytes written and seconds spent filling.
     """
     options = dict(options or {})
     dtype = _dtype(dtype) if isinstance(dtype, str) else np.dtype(dtype)
@@ -78,56 +114,65 @@ def fill_file(path, shape, init, dtype, seed, stream=0, layout="torch", options=
     generator = _api.Generator(seed, stream=stream)
     info = {"shape": shape, "dtype": str(dtype), "init": init, "key": generator.key}
     fill = getattr(_api, init + "_")
-    fan_kwargs = {}
     if init in FAN_INITS:
-        described = _api.describe(init, shape, layout=layout, **options)
-        info.update(described)
-        # every chunk draws from the distribution of the whole tensor
-        fan_kwargs = {"fan_in": described["fan_in"], "fan_out": described["fan_out"]}
+        info.update(_api.describe(init, shape, layout=layout, **options))
+        options["layout"] = layout
     else:
         info.update(distribution=init, **options)
-    out = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
-    rows = shape[0] if shape else 1
-    row_bytes = max(1, out.nbytes // max(rows, 1))
+    out, first_row, stop_row = _open_output(path, shape, dtype, rows, resume)
+    view = out if shape else out.reshape(1)
+    block_shape = view.shape
+    row_bytes = max(1, view.nbytes // max(block_shape[0], 1))
     rows_per_chunk = max(1, chunk_bytes // row_bytes)
     total_sum = total_sumsq = 0.0
     fill_seconds = 0.0
     start = time.perf_counter()
-    view = out if shape else out.reshape(1)
-    for first in range(0, rows if view.size else 0, rows_per_chunk):
-        chunk = view[first:first + rows_per_chunk]
+    tracking = rows is None
+    for first in range(first_row, stop_row if view.size else first_row, rows_per_chunk):
+        chunk = view[first:min(first + rows_per_chunk, stop_row)]
+        offset = (first,) + (0,) * (len(block_shape) - 1)
         began = time.perf_counter()
         if init in PLAIN_INITS[3:]:
             fill(chunk)
         else:
-            fill(chunk, generator=generator, **options, **fan_kwargs)
+            fill(chunk, generator=copy.copy(generator), global_shape=block_shape, offset=offset, **options)
         fill_seconds += time.perf_counter() - began
         values = chunk.astype(np.float64).ravel()
         total_sum += float(values.sum())
         total_sumsq += float(values @ values)
+        if tracking:
+            out.flush()
+            with open(_progress_path(path), "w") as marker:
+                json.dump({"rows_done": first + len(chunk)}, marker)
         if progress is not None:
-            _progress(min(first + rows_per_chunk, rows) * row_bytes, out.nbytes,
+            _progress((first + len(chunk) - first_row) * row_bytes, (stop_row - first_row) * row_bytes,
                       time.perf_counter() - start, progress)
     out.flush()
     del out
+    if tracking and os.path.exists(_progress_path(path)):
+        os.remove(_progress_path(path))
     if progress is not None:
         progress.write("\n")
-    n = math.prod(shape)
+    n = (stop_row - first_row) * (math.prod(block_shape[1:]) if view.size else 0)
     mean = total_sum / n if n else float("nan")
     variance = max(total_sumsq / n - mean * mean, 0.0) if n else float("nan")
     info.update(elements=n, bytes=n * dtype.itemsize, observed_mean=mean,
                 observed_std=math.sqrt(variance), fill_seconds=fill_seconds,
-                total_seconds=time.perf_counter() - start)
+                total_seconds=time.perf_counter() - start, rows=(first_row, stop_row))
     return info
 
 
 def _cmd_fill(args):
     options = _fill_options(args)
     progress = sys.stderr if (sys.stderr.isatty() and not args.quiet) else None
+    if (args.rows or args.resume) and args.seed is None:
+        raise ValueError("--rows and --resume need the --seed of the original fill")
     info = fill_file(args.out, args.shape, args.init, args.dtype, args.seed, stream=args.stream,
                      layout=args.layout, options=options, chunk_bytes=args.chunk_mb << 20,
-                     progress=progress)
-    print(f"wrote {args.out}: shape {info['shape']} {info['dtype']}, {args.init}, seed {args.seed}")
+                     progress=progress, rows=args.rows, resume=args.resume)
+    first, stop = info["rows"]
+    what = "" if (first, stop) == (0, (info["shape"] or (1,))[0]) else f" rows {first}:{stop} of"
+    print(f"wrote{what} {args.out}: shape {info['shape']} {info['dtype']}, {args.init}, seed {args.seed}")
     if "fan_in" in info:
         print(f"fan_in {info['fan_in']}  fan_out {info['fan_out']}")
     dist = info["distribution"]
@@ -188,6 +233,10 @@ def build_parser():
     fill.add_argument("--b-bound", type=float, default=2.0, help="trunc_normal upper bound")
     fill.add_argument("--chunk-mb", type=int, default=DEFAULT_CHUNK_MB, help="bytes per chunk, in MiB")
     fill.add_argument("--quiet", action="store_true", help="no progress display")
+    fill.add_argument("--rows", type=int, nargs=2, metavar=("START", "STOP"),
+                      help="(re)fill only these rows of an existing file, with the values the whole fill gives")
+    fill.add_argument("--resume", action="store_true",
+                      help="continue an interrupted fill of an existing file (from OUT.progress)")
     fill.set_defaults(run=_cmd_fill)
     info = sub.add_parser("info", help="version and build details")
     info.set_defaults(run=_cmd_info)
