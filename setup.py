@@ -15,7 +15,7 @@ CORE_SOURCES = [
 # Bit-exact streams need IEEE semantics: no contraction into FMA, no fast-math.
 # No -march: wheels must run on every CPU of their platform.
 FLAGS = {
-    "msvc": ["/O2", "/fp:precise", "/fp:contract-"],
+    "msvc": ["/O2", "/fp:precise"],   # precise: no contraction into FMA
     "unix": ["-O3", "-std=c99", "-ffp-contract=off", "-fno-math-errno", "-fno-strict-aliasing"],
 }
 

@@ -4,6 +4,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -11,6 +12,7 @@ RUN = pathlib.Path(__file__).parent / "c" / "run.sh"
 
 
 def run_driver(**env):
+    env = {"PYTHON": sys.executable, **env}
     result = subprocess.run(["bash", str(RUN)], env={**os.environ, **env}, capture_output=True, text=True,
                             check=False, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -24,8 +26,10 @@ def digest(output):
 
 @pytest.fixture(scope="module")
 def native():
-    if shutil.which(os.environ.get("CC", "cc")) is None:
-        pytest.skip("no C compiler")
+    if shutil.which(os.environ.get("CC", "cc")) is None or shutil.which("bash") is None:
+        pytest.skip("no C compiler or no bash")
+    if not (RUN.parents[2] / "src" / "xinit.h").exists():
+        pytest.skip("the C sources (src/) are not next to the tests")
     return run_driver()
 
 

@@ -13,6 +13,8 @@ import pytest
 
 import xinit_c as xi
 
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="mmap guard pages need POSIX mprotect")
+
 FAST_SIZES = list(range(0, 70)) + [127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 4097]
 FULL_SIZES = list(range(0, 301)) + [511, 512, 513, 1023, 1025, 4095, 4097, 65535, 65537]
 THREADED_SIZES = [70001, 140003]          # large enough to split over threads
