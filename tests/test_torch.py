@@ -83,7 +83,7 @@ def free_port():
 def run_ranks(world, out, shape, placement, init):
     env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE=str(world),
                OMP_NUM_THREADS="1")
-    script = pathlib.Path(__file__).parent / "dist" / "dtensor_fill.py"
+    script = pathlib.Path(__file__).parent / "distributed" / "dtensor_fill.py"
     procs = [subprocess.Popen([sys.executable, str(script), str(out), "x".join(map(str, shape)), placement, init],
                               env=dict(env, RANK=str(rank), LOCAL_RANK=str(rank)), cwd="/",
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
