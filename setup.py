@@ -25,9 +25,15 @@ FLAGS = {
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
 
 
+# XINIT_C_WERROR=1 (set by the CI workflows): warnings are errors.
+WERROR = {"msvc": ["/WX"], "unix": ["-Werror"]}
+
+
 class BuildExt(build_ext):
     def build_extensions(self):
         flags = FLAGS.get(self.compiler.compiler_type, FLAGS["unix"])
+        if os.environ.get("XINIT_C_WERROR") == "1":
+            flags = flags + WERROR.get(self.compiler.compiler_type, WERROR["unix"])
         sanitize = os.environ.get("XINIT_C_SANITIZE") == "1" and self.compiler.compiler_type == "unix"
         for ext in self.extensions:
             ext.extra_compile_args = flags + (SANITIZE if sanitize else [])

@@ -550,7 +550,7 @@ def simd_backends():
     'scalar'
     """
     cdef const char *names[16]
-    cdef size_t count = xi_kernel_variants(names, 16)
+    cdef Py_ssize_t count = <Py_ssize_t>xi_kernel_variants(names, 16)
     return [names[i].decode() for i in range(min(count, 16))]
 
 
