@@ -18,8 +18,7 @@ import numpy as np
 import xinit_c
 from xinit_c import _api, _core
 
-FAN_INITS = ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
-             "lecun_uniform", "lecun_normal", "variance_scaling")
+FAN_INITS = _api.FAN_BASED
 PLAIN_INITS = ("uniform", "normal", "trunc_normal", "zeros", "ones")
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 DEFAULT_CHUNK_MB = 64

@@ -420,6 +420,9 @@ _SPECS = {
     "variance_scaling": _spec_variance_scaling,
 }
 
+#: The fan-based initialisers, by name without the trailing underscore.
+FAN_BASED = tuple(_SPECS)
+
 
 # --------------------------------------------------------------------------
 # Plain distributions

@@ -12,20 +12,12 @@ position and moves it past the tensor, like an eager fill would.
     >>> w = xd.xavier_normal((4000, 512), chunks=(1000, 256), generator=xi.Generator(0))
     >>> xd.to_npy(w, "w.npy")   # written block by block, never whole in memory   # doctest: +SKIP
 """
-import math
-
 import dask.array as da
 import numpy as np
 
 from xinit_c import _api
 
 __all__ = ["to_npy"]
-
-
-def _words_per_element(fill_name, dtype):
-    if fill_name in ("zeros_", "ones_", "constant_"):
-        return 0
-    return 2 if np.dtype(dtype).itemsize == 8 else 1
 
 
 def _fill_block(fill_name, dtype, global_shape, state, kwargs, block_info=None):
@@ -46,13 +38,14 @@ def _lazy(fill_name):
         shape = tuple(int(n) for n in shape)
         dtype = np.dtype(dtype)
         generator = _api.default_generator() if generator is None else generator
-        # validate everything now, on an empty block of the same tensor: errors at
-        # build time, not inside a worker later
-        probe = np.empty((0,) * len(shape), dtype)
-        fill(probe, generator=_api.Generator(key=generator.key), global_shape=shape,
-             offset=(0,) * len(shape), **kwargs)
+        # fill an empty block of the same tensor from a copy of the generator: it
+        # validates everything now (not inside a worker later) and moves the copy
+        # exactly as far as the whole fill moves the generator
         state = (generator.key, generator.stream, generator.position)
-        generator.advance(_words_per_element(fill_name, dtype) * math.prod(shape))
+        probe = _api.Generator(key=state[0], stream=state[1], position=state[2])
+        fill(np.empty((0,) * len(shape), dtype), generator=probe, global_shape=shape,
+             offset=(0,) * len(shape), **kwargs)
+        generator.advance(probe.position - state[2])
         chunks = da.core.normalize_chunks(chunks, shape, dtype=dtype)
         return da.map_blocks(_fill_block, fill_name, dtype, shape, state, kwargs, chunks=chunks, dtype=dtype,
                              meta=np.empty((0,) * len(shape), dtype))

@@ -92,13 +92,13 @@ def init_module_(module, scheme="xavier_uniform", generator=None, *, bias="torch
     >>> _ = init_module_(net, "xavier_uniform", xi.Generator(0), gain=5 / 3)
     """
     import xinit_c as xi
+    from xinit_c import _api
 
     if bias not in ("torch", "zeros"):
         raise ValueError(f"bias must be 'torch' or 'zeros', got {bias!r}")
-    fill = getattr(xi, scheme + "_", None)
-    if fill is None or not scheme.endswith(("uniform", "normal")) and scheme != "variance_scaling":
-        raise ValueError(f"unknown scheme {scheme!r}: use the name of a fan-based fill, e.g. "
-                         "'xavier_uniform', 'kaiming_normal', 'lecun_normal'")
+    if scheme not in _api.FAN_BASED:
+        raise ValueError(f"unknown scheme {scheme!r}: use one of the fan-based fills {_api.FAN_BASED}")
+    fill = getattr(xi, scheme + "_")
     generator = xi.default_generator() if generator is None else generator
     for name, sub in sorted(module.named_modules()):
         weight = sub._parameters.get("weight")
