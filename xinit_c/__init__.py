@@ -30,7 +30,7 @@ from xinit_c._api import (
     xavier_uniform_,
     zeros_,
 )
-from xinit_c._core import get_num_threads, get_simd, set_num_threads, set_simd, simd_backends
+from xinit_c._core import STREAM_VERSION, get_num_threads, get_simd, set_num_threads, set_simd, simd_backends
 from xinit_c._capi import capi_functions, get_include
 from xinit_c._core import _C_API
 from xinit_c._fans import calculate_gain, compute_fans
@@ -38,6 +38,7 @@ from xinit_c._fans import calculate_gain, compute_fans
 __version__ = "0.1.0"
 
 __all__ = [
+    "STREAM_VERSION",
     "Generator",
     "calculate_gain",
     "capi_functions",

@@ -5,6 +5,7 @@ from typing import Any, SupportsIndex
 import numpy as np
 import numpy.typing as npt
 
+STREAM_VERSION: int
 POSITION_END: int
 DIST_UNIFORM: int
 DIST_NORMAL: int
