@@ -10,6 +10,7 @@
 #define TRUNC_TAIL_LIMIT_F32 10.0
 #define TRUNC_TAIL_LIMIT_F64 37.0
 #define FLOAT16_MAX 65504.0
+#define BFLOAT16_MAX 3.3895313892515355e38 /* 0x1.fep127: 0x7f7f, the largest finite bfloat16 */
 
 static int is_finite(double x)
 {
@@ -21,14 +22,23 @@ static int is_float_dtype(int dtype)
     return dtype == XI_FLOAT16 || dtype == XI_BFLOAT16 || dtype == XI_FLOAT32 || dtype == XI_FLOAT64;
 }
 
-/* Largest finite magnitude of the output format (bfloat16 shares float32's range). */
-static double dtype_max(int dtype)
+/* bfloat16 has float32's exponent range but not its largest value: a float32
+ * above BFLOAT16_MAX can round to infinity when narrowed. */
+double xi_dtype_max(int dtype)
 {
     switch (dtype) {
     case XI_FLOAT16: return FLOAT16_MAX;
+    case XI_BFLOAT16: return BFLOAT16_MAX;
     case XI_FLOAT64: return DBL_MAX;
     default: return FLT_MAX;
     }
+}
+
+/* A parameter the output format cannot hold would make every value (or, for
+ * std, every product std * z) infinite or NaN. */
+static int fits(double x, int dtype)
+{
+    return is_finite(x) && x <= xi_dtype_max(dtype) && x >= -xi_dtype_max(dtype);
 }
 
 size_t xi_itemsize(int dtype)
@@ -124,23 +134,25 @@ int xi_params_init(xi_params *params, int dist, int dtype,
     case XI_UNIFORM:
         if (!is_float_dtype(dtype))
             return XI_ERR_KIND;
-        if (!is_finite(a0) || !is_finite(a1) || a0 > a1)
-            return XI_ERR_PARAM;
-        if (a0 < -dtype_max(dtype) || a1 > dtype_max(dtype))
+        if (!fits(a0, dtype) || !fits(a1, dtype) || a0 > a1)
             return XI_ERR_PARAM;
         set_uniform(&p, a0, a1);
         break;
     case XI_NORMAL:
         if (!is_float_dtype(dtype))
             return XI_ERR_KIND;
-        if (!is_finite(a0) || !is_finite(a1) || a1 < 0.0)
+        if (!fits(a0, dtype) || !fits(a1, dtype) || a1 < 0.0)
             return XI_ERR_PARAM;
         set_location_scale(&p, a0, a1);
         break;
     case XI_TRUNC_NORMAL:
         if (!is_float_dtype(dtype))
             return XI_ERR_KIND;
-        if (!is_finite(a0) || !is_finite(a1) || a1 < 0.0 || a2 != a2 || a3 != a3 || !(a2 < a3))
+        /* With std = 0 every draw is the mean clamped into [a, b], which is
+         * defined for a == b too: variance scaling with scale 0 truncates at
+         * +-2 std = +-0. */
+        if (!fits(a0, dtype) || !fits(a1, dtype) || a1 < 0.0 || a2 != a2 || a3 != a3
+            || !(a2 < a3 || (a1 == 0.0 && a2 == a3)))
             return XI_ERR_PARAM;
         status = set_trunc_normal(&p, dtype, a0, a1, a2, a3);
         break;

@@ -75,9 +75,10 @@ typedef void (*xi_kernel)(const xi_stream *stream, xi_position pos, size_t n,
                           void *out, const xi_params *params);
 
 /* Prepare a fill. Arguments by distribution:
- *   XI_UNIFORM      a0 = low, a1 = high            (finite, low <= high)
- *   XI_NORMAL       a0 = mean, a1 = std            (finite, std >= 0)
- *   XI_TRUNC_NORMAL a0 = mean, a1 = std, a2 = a, a3 = b (mean, std finite, std > 0, a < b)
+ *   XI_UNIFORM      a0 = low, a1 = high            (low <= high)
+ *   XI_NORMAL       a0 = mean, a1 = std            (std >= 0)
+ *   XI_TRUNC_NORMAL a0 = mean, a1 = std, a2 = a, a3 = b (std >= 0; a, b not NaN; a < b, or a == b when std == 0)
+ * low, high, mean and std must be finite with magnitude <= xi_dtype_max(dtype).
  *   XI_BITS         none; dtype XI_UINT32 or XI_UINT64
  * Float dtypes for the three distributions. Returns XI_OK or an XI_ERR_*
  * code; params is written only on success. */
@@ -86,6 +87,9 @@ int xi_params_init(xi_params *params, int dist, int dtype,
 
 /* Prepare a fill of every element with one bit pattern (consumes no words). */
 int xi_params_constant(xi_params *params, int dtype, uint64_t bits);
+
+/* The largest finite value of a float output format. */
+double xi_dtype_max(int dtype);
 
 /* Bytes per element and 32-bit words per element of a prepared fill. */
 size_t xi_itemsize(int dtype);

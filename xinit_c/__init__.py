@@ -10,6 +10,22 @@ sharded and multithreaded fills give the same bits. See ``docs/stream.md``.
 >>> xi.xavier_uniform_(w, generator=xi.Generator(1234)) is w
 True
 """
+import os as _os
+
+try:
+    import xinit_c._core as _core  # noqa: F401  (first: its failure is the one to explain)
+except ImportError as _exc:
+    _ROOT = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+    if _os.path.isfile(_os.path.join(_ROOT, "setup.py")) and _os.path.isdir(_os.path.join(_ROOT, "src")):
+        # without this, the first import of the compiled layer from _api.py (plain Python here) fails as a
+        # "circular import", which sends a user looking for a cycle instead of the build
+        raise ImportError(
+            f"xinit_c is being imported from its source tree ({_ROOT}), where the compiled extension "
+            "xinit_c._core is not built (or was built for another Python or numpy): run Python from another "
+            "directory to use the installed package, or build it here with `pip install -e .` or "
+            "`python setup.py build_ext --inplace`") from _exc
+    raise
+
 from xinit_c._api import (
     Generator,
     constant_,

@@ -26,6 +26,7 @@ layout, fan_in, fan_out : (fan-based fills)
 """
 
 import math
+import operator
 import os
 import warnings
 
@@ -94,34 +95,54 @@ def manual_seed(seed):
     return _default.reseed(seed)
 
 
-def _buffer(out, global_shape, offset):
+def _named(func, exc):
+    """``exc`` with its message led by the public function that refused the input.
+
+    The compiled layer and the helpers cannot know which public function
+    called them. Only plain TypeError and ValueError are rebuilt: a subclass
+    may not take a message alone, and passes as it is."""
+    if type(exc) is TypeError or type(exc) is ValueError:
+        return type(exc)(f"{func}: {exc}")
+    return exc
+
+
+def _buffer(func, out, global_shape, offset):
     """The ndarray to write, and the block of the logical tensor it holds.
 
     numpy arrays pass through; torch tensors become views of their memory
     (xinit_c.torch), and a DTensor its local shard at its global offset."""
     if type(out) is np.ndarray:
         return out, global_shape, offset
-    if type(out).__module__.startswith("torch"):
-        from xinit_c import torch as xtorch
-        if type(out).__name__ == "DTensor":
-            if global_shape is not None or offset is not None:
-                raise ValueError("a DTensor carries its own global shape and offset: "
-                                 "do not pass global_shape= or offset=")
-            out, global_shape, offset = xtorch.dtensor_block(out)
-        return xtorch.as_array(out), global_shape, offset
-    return as_writable_array(out), global_shape, offset
+    try:
+        if type(out).__module__.startswith("torch"):
+            from xinit_c import torch as xtorch
+            if type(out).__name__ == "DTensor":
+                if global_shape is not None or offset is not None:
+                    raise ValueError("a DTensor carries its own global shape and offset: "
+                                     "do not pass global_shape= or offset=")
+                out, global_shape, offset = xtorch.dtensor_block(out)
+            return xtorch.as_array(out), global_shape, offset
+        return as_writable_array(out), global_shape, offset
+    except (TypeError, ValueError) as exc:
+        raise _named(func, exc) from exc.__cause__
 
 
-def _generator(generator):
+def _generator(func, generator):
     if generator is None:
         return _default
     if type(generator) is not Generator:
-        raise TypeError(f"generator must be an xinit_c.Generator, got {type(generator).__name__}")
+        raise TypeError(f"{func}: generator must be an xinit_c.Generator or None (the default generator), "
+                        f"got {type(generator).__name__}")
     return generator
 
 
-def _logical_shape(arr, global_shape):
-    return arr.shape if global_shape is None else _core._check_shape(global_shape)
+def _logical_shape(func, arr, global_shape):
+    if global_shape is None:
+        return arr.shape
+    try:
+        return _core._check_shape(global_shape)
+    except (TypeError, ValueError) as exc:
+        raise _named(func, exc) from None
 
 
 def _is_empty(shape):
@@ -131,67 +152,76 @@ def _is_empty(shape):
     return False
 
 
-def _real(name, value):
+_BOOLS = (bool, np.bool_)
+
+
+def _real(func, name, value):
+    if type(value) is float:
+        return value
+    # float() parses text, numpy's str_ and bytes_ and string arrays included, and drops the imaginary part
+    # of a numpy complex: a number given as text or as a complex is the caller's mistake, as in numpy and torch
+    if type(value) is not int and (isinstance(value, (str, bytes, bytearray)) or (
+            isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind not in "biuf")):
+        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from None
+        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}") from None
+    except OverflowError:
+        raise ValueError(f"{func}: {name} = {value!r} is too large for a float") from None
 
 
 def _nonnegative(func, name, value):
-    value = _real(name, value)
+    value = _real(func, name, value)
     if not (0.0 <= value < math.inf):
         raise ValueError(f"{func}: {name} must be finite and >= 0, got {value}")
     return value
 
 
 def _finite(func, name, value):
-    value = _real(name, value)
+    value = _real(func, name, value)
     if not math.isfinite(value):
         raise ValueError(f"{func}: {name} must be finite, got {value}")
     return value
 
 
-def _check_fan(name, fan):
-    if isinstance(fan, bool) or not isinstance(fan, (int, np.integer)) or fan < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {fan!r}")
+def _check_fan(func, name, fan):
+    # bool is refused, as compute_fans refuses it in a shape
+    if isinstance(fan, _BOOLS) or not hasattr(fan, "__index__"):
+        raise TypeError(f"{func}: {name} must be a non-negative integer, got {type(fan).__name__} {fan!r}")
+    fan = operator.index(fan)
+    if fan < 0:
+        raise ValueError(f"{func}: {name} must be a non-negative integer, got {fan}")
+    return fan
 
 
-def _fans(shape, layout, fan_in, fan_out):
+def _fans(func, shape, layout, fan_in, fan_out):
     """The fans: those given, the rest computed from the shape."""
     if fan_in is not None:
-        _check_fan("fan_in", fan_in)
+        fan_in = _check_fan(func, "fan_in", fan_in)
     if fan_out is not None:
-        _check_fan("fan_out", fan_out)
+        fan_out = _check_fan(func, "fan_out", fan_out)
     if fan_in is None or fan_out is None:
-        computed_in, computed_out = compute_fans(shape, layout)
+        try:
+            computed_in, computed_out = compute_fans(shape, layout)
+        except (TypeError, ValueError) as exc:
+            raise _named(func, exc) from None
         fan_in = computed_in if fan_in is None else fan_in
         fan_out = computed_out if fan_out is None else fan_out
     return fan_in, fan_out
 
 
-def _uniform(arr, out, low, high, generator, global_shape, offset, threads):
-    _core.fill(arr, _core.DIST_UNIFORM, low, high, 0.0, 0.0, _generator(generator), global_shape, offset,
-               0, threads)
+def _fill(func, arr, out, dist, a0, a1, a2, a3, generator, global_shape, offset, threads, constant_bits=0):
+    try:
+        _core.fill(arr, dist, a0, a1, a2, a3, generator, global_shape, offset, constant_bits, threads)
+    except (TypeError, ValueError) as exc:
+        raise _named(func, exc) from exc.__cause__
     return out
 
 
-def _normal(arr, out, mean, std, generator, global_shape, offset, threads):
-    _core.fill(arr, _core.DIST_NORMAL, mean, std, 0.0, 0.0, _generator(generator), global_shape, offset,
-               0, threads)
-    return out
-
-
-def _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset, threads):
-    _core.fill(arr, _core.DIST_TRUNC_NORMAL, mean, std, a, b, _generator(generator), global_shape, offset,
-               0, threads)
-    return out
-
-
-def _empty_fill(arr, out, global_shape, offset):
+def _empty_fill(func, arr, out, global_shape, offset, threads):
     """Validate an empty logical tensor's buffer and layout; writes nothing."""
-    _core.fill(arr, _core.DIST_UNIFORM, 0.0, 0.0, 0.0, 0.0, None, global_shape, offset)
-    return out
+    return _fill(func, arr, out, _core.DIST_UNIFORM, 0.0, 0.0, 0.0, 0.0, None, global_shape, offset, threads)
 
 
 # --------------------------------------------------------------------------
@@ -199,37 +229,86 @@ def _empty_fill(arr, out, global_shape, offset):
 # distribution it draws from, shared by the fills and by describe().
 # --------------------------------------------------------------------------
 
-def _spec_xavier_uniform(fan_in, fan_out, gain=1.0):
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return ("uniform", -bound, bound, 0.0, 0.0)
+# The options each initialiser takes, checked the same way by its fill and
+# by describe(), for any tensor (an empty one too); each returns what its
+# _spec_* function takes after the fans.
+
+def _xavier_options(func, gain=1.0):
+    return (_nonnegative(func, "gain", gain),)
 
 
-def _spec_xavier_normal(fan_in, fan_out, gain=1.0):
-    return ("normal", 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), 0.0, 0.0)
-
-
-def _kaiming_std(fan_in, fan_out, a, mode, nonlinearity):
+def _kaiming_options(func, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    if isinstance(a, _BOOLS):  # calculate_gain refuses a bool slope, as torch's does
+        raise TypeError(f"{func}: a (the negative slope) must be a real number, got bool {a!r}")
+    a = _finite(func, "a", a)
     if mode not in KAIMING_MODES:
-        raise ValueError(f"mode {mode!r} not supported, use one of {KAIMING_MODES}")
-    fan = fan_in if mode == "fan_in" else fan_out
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+        raise ValueError(f"{func}: mode {mode!r} not supported, use one of {KAIMING_MODES}")
+    try:
+        gain = calculate_gain(nonlinearity, a)
+    except ValueError as exc:
+        raise _named(func, exc) from None
+    except OverflowError:
+        raise ValueError(f"{func}: a={a!r} is too large: a**2 overflows in the gain sqrt(2 / (1 + a**2))") \
+            from None
+    return (gain, mode)
 
 
-def _spec_kaiming_uniform(fan_in, fan_out, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    bound = math.sqrt(3.0) * _kaiming_std(fan_in, fan_out, a, mode, nonlinearity)
+def _variance_scaling_options(func, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+    scale = _nonnegative(func, "scale", scale)
+    if mode not in MODES:
+        raise ValueError(f"{func}: mode {mode!r} not supported, use one of {MODES}")
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"{func}: distribution {distribution!r} not supported, use one of {DISTRIBUTIONS}")
+    return (scale, mode, distribution)
+
+
+def _no_options(func):
+    return ()
+
+
+_MODE_FANS = {"fan_in": "fan_in", "fan_out": "fan_out", "fan_avg": "(fan_in + fan_out) / 2",
+              "fan_geo_avg": "sqrt(fan_in * fan_out)"}
+
+
+def _mode_fan(fan_in, fan_out, mode):
+    """The fan of ``mode``, never 0: every initialiser divides by it."""
+    fan = fan_for_mode(fan_in, fan_out, mode)
+    if fan == 0:
+        raise ValueError(f"{_MODE_FANS[mode]} is 0 (fan_in={fan_in}, fan_out={fan_out}): mode={mode!r} "
+                         "divides by it")
+    return fan
+
+
+def _fan_sum(fan_in, fan_out):
+    if fan_in + fan_out == 0:
+        raise ValueError("fan_in and fan_out are both 0: the Xavier/Glorot scale divides by fan_in + fan_out")
+    return fan_in + fan_out
+
+
+def _spec_xavier_uniform(fan_in, fan_out, gain):
+    bound = gain * math.sqrt(6.0 / _fan_sum(fan_in, fan_out))
     return ("uniform", -bound, bound, 0.0, 0.0)
 
 
-def _spec_kaiming_normal(fan_in, fan_out, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    return ("normal", 0.0, _kaiming_std(fan_in, fan_out, a, mode, nonlinearity), 0.0, 0.0)
+def _spec_xavier_normal(fan_in, fan_out, gain):
+    return ("normal", 0.0, gain * math.sqrt(2.0 / _fan_sum(fan_in, fan_out)), 0.0, 0.0)
 
 
-def _spec_variance_scaling(fan_in, fan_out, scale=1.0, mode="fan_in", distribution="truncated_normal"):
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"distribution {distribution!r} not supported, use one of {DISTRIBUTIONS}")
-    variance = scale / fan_for_mode(fan_in, fan_out, mode)
+def _spec_kaiming_uniform(fan_in, fan_out, gain, mode):
+    bound = math.sqrt(3.0) * (gain / math.sqrt(_mode_fan(fan_in, fan_out, mode)))
+    return ("uniform", -bound, bound, 0.0, 0.0)
+
+
+def _spec_kaiming_normal(fan_in, fan_out, gain, mode):
+    return ("normal", 0.0, gain / math.sqrt(_mode_fan(fan_in, fan_out, mode)), 0.0, 0.0)
+
+
+def _spec_variance_scaling(fan_in, fan_out, scale, mode, distribution):
+    variance = scale / _mode_fan(fan_in, fan_out, mode)
     if distribution == "truncated_normal":
         std = math.sqrt(variance) / TRUNCATED_NORMAL_STD_CORRECTION
+        # scale = 0 truncates to [-0, 0], which the C core takes when std = 0: zeros, as normal and uniform
+        # give (and JAX), from the same words as any other scale (positions never depend on parameters)
         return ("trunc_normal", 0.0, std, -2.0 * std, 2.0 * std)
     if distribution == "uniform":
         limit = math.sqrt(3.0 * variance)
@@ -249,18 +328,38 @@ _DIST_CODES = {"uniform": _core.DIST_UNIFORM, "normal": _core.DIST_NORMAL,
                "trunc_normal": _core.DIST_TRUNC_NORMAL}
 
 
-def _fan_fill(func, spec, out, options, generator, global_shape, offset, threads, layout, fan_in, fan_out):
-    arr, global_shape, offset = _buffer(out, global_shape, offset)
-    shape = _logical_shape(arr, global_shape)
+def _fan_fill(func, spec, out, options, magnitude, generator, global_shape, offset, threads, layout, fan_in,
+              fan_out):
+    """``magnitude``: the name of options[0] when it scales the distribution without bound (gain, scale);
+    None where no option can make the parameters overflow (kaiming's gain is at most sqrt(2))."""
+    arr, global_shape, offset = _buffer(func, out, global_shape, offset)
+    generator = _generator(func, generator)
+    shape = _logical_shape(func, arr, global_shape)
     if _is_empty(shape):
-        return _empty_fill(arr, out, global_shape, offset)
-    fan_in, fan_out = _fans(shape, layout, fan_in, fan_out)
+        return _empty_fill(func, arr, out, global_shape, offset, threads)
+    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
     try:
         dist, a0, a1, a2, a3 = spec(fan_in, fan_out, *options)
     except ValueError as exc:
-        raise ValueError(f"{func}: {exc}") from None
-    _core.fill(arr, _DIST_CODES[dist], a0, a1, a2, a3, _generator(generator), global_shape, offset, 0, threads)
-    return out
+        raise _named(func, exc) from None
+    code = _DIST_CODES[dist]
+    try:
+        return _fill(func, arr, out, code, a0, a1, a2, a3, generator, global_shape, offset, threads)
+    except ValueError:
+        if magnitude is None or _core._param_problem(code, arr.dtype, a0, a1, a2, a3) is None:
+            raise
+        # the user chose the gain or scale, not the bound or std the C core refused: name it first
+        dtype = _core._dtype_name(arr.dtype)
+        derived = "the bound b" if dist == "uniform" else "std"
+        raise ValueError(f"{func}: {magnitude}={options[0]!r} is too large for {dtype}: it gives {derived} = "
+                         f"{a1!r} (fan_in={fan_in}, fan_out={fan_out}), which overflows {dtype}, whose largest "
+                         f"finite value is {_core._dtype_max(arr.dtype):.8g}") from None
+
+
+def _option_names(check_options):
+    """The options an initialiser takes: the parameters of its check after ``func``."""
+    code = check_options.__code__
+    return code.co_varnames[1:code.co_argcount]
 
 
 def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **options):
@@ -274,11 +373,21 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
     True
     """
     try:
-        spec = _SPECS[init]
-    except KeyError:
-        raise ValueError(f"unknown initialiser {init!r}, use one of {tuple(_SPECS)}") from None
-    fan_in, fan_out = _fans(tuple(shape), layout, fan_in, fan_out)
-    dist, *params = spec(fan_in, fan_out, **options)
+        check_options, spec = _SCHEMES[init]
+    except (KeyError, TypeError):  # TypeError: an unhashable init
+        raise ValueError(f"describe: unknown initialiser {init!r}, use one of {FAN_BASED}") from None
+    func = f"describe({init!r})"
+    names = _option_names(check_options)
+    for name in options:
+        if name not in names:
+            raise TypeError(f"{func}: unexpected option {name!r}; {init} takes "
+                            f"{', '.join(names) if names else 'no options'}")
+    options = check_options(func, **options)
+    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
+    try:
+        dist, *params = spec(fan_in, fan_out, *options)
+    except ValueError as exc:
+        raise _named(func, exc) from None
     names = {"uniform": ("low", "high"), "normal": ("mean", "std"),
              "trunc_normal": ("mean", "std", "a", "b")}[dist]
     return {"fan_in": fan_in, "fan_out": fan_out, "distribution": dist, **dict(zip(names, params))}
@@ -300,9 +409,8 @@ def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=
     >>> xavier_uniform_(w, generator=Generator(0)) is w   # b = sqrt(6/768)
     True
     """
-    gain = _nonnegative("xavier_uniform_", "gain", gain)
-    return _fan_fill("xavier_uniform_", _spec_xavier_uniform, out, (gain,), generator,
-                     global_shape, offset, threads, layout, fan_in, fan_out)
+    return _fan_fill("xavier_uniform_", _spec_xavier_uniform, out, _xavier_options("xavier_uniform_", gain), "gain",
+                     generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
 def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=None, threads=None,
@@ -316,9 +424,8 @@ def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=N
     >>> w = np.empty((64, 3, 3, 3), np.float32)   # Conv2d(3, 64, 3): fans 27, 576
     >>> _ = xavier_normal_(w, generator=Generator(0))
     """
-    gain = _nonnegative("xavier_normal_", "gain", gain)
-    return _fan_fill("xavier_normal_", _spec_xavier_normal, out, (gain,), generator,
-                     global_shape, offset, threads, layout, fan_in, fan_out)
+    return _fan_fill("xavier_normal_", _spec_xavier_normal, out, _xavier_options("xavier_normal_", gain), "gain",
+                     generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
 def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
@@ -335,7 +442,8 @@ def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gene
     >>> w = np.empty((128, 64), np.float32)
     >>> _ = kaiming_uniform_(w, a=math.sqrt(5), generator=Generator(0))  # torch Linear's default
     """
-    return _fan_fill("kaiming_uniform_", _spec_kaiming_uniform, out, (a, mode, nonlinearity),
+    return _fan_fill("kaiming_uniform_", _spec_kaiming_uniform, out,
+                     _kaiming_options("kaiming_uniform_", a, mode, nonlinearity), None,
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
@@ -350,7 +458,8 @@ def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gener
     >>> w = np.empty((64, 3, 7, 7), np.float32)
     >>> _ = kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=Generator(0))
     """
-    return _fan_fill("kaiming_normal_", _spec_kaiming_normal, out, (a, mode, nonlinearity),
+    return _fan_fill("kaiming_normal_", _spec_kaiming_normal, out,
+                     _kaiming_options("kaiming_normal_", a, mode, nonlinearity), None,
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
@@ -373,13 +482,8 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
     >>> _ = variance_scaling_(k, 2.0, "fan_in", "truncated_normal", layout="keras",
     ...                       generator=Generator(0))   # keras he_normal
     """
-    scale = _nonnegative("variance_scaling_", "scale", scale)
-    if mode not in MODES:
-        raise ValueError(f"variance_scaling_: mode {mode!r} not supported, use one of {MODES}")
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"variance_scaling_: distribution {distribution!r} not supported, "
-                         f"use one of {DISTRIBUTIONS}")
-    return _fan_fill("variance_scaling_", _spec_variance_scaling, out, (scale, mode, distribution),
+    return _fan_fill("variance_scaling_", _spec_variance_scaling, out,
+                     _variance_scaling_options("variance_scaling_", scale, mode, distribution), "scale",
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
 
@@ -391,7 +495,7 @@ def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, threa
     --------
     >>> _ = lecun_uniform_(np.empty((10, 20)), generator=Generator(0))   # l = sqrt(3/20)
     """
-    return _fan_fill("lecun_uniform_", _spec_lecun_uniform, out, (), generator, global_shape,
+    return _fan_fill("lecun_uniform_", _spec_lecun_uniform, out, (), None, generator, global_shape,
                      offset, threads, layout, fan_in, fan_out)
 
 
@@ -406,22 +510,22 @@ def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, thread
     --------
     >>> _ = lecun_normal_(np.empty((10, 20)), generator=Generator(0))
     """
-    return _fan_fill("lecun_normal_", _spec_lecun_normal, out, (), generator, global_shape,
+    return _fan_fill("lecun_normal_", _spec_lecun_normal, out, (), None, generator, global_shape,
                      offset, threads, layout, fan_in, fan_out)
 
 
-_SPECS = {
-    "xavier_uniform": _spec_xavier_uniform,
-    "xavier_normal": _spec_xavier_normal,
-    "kaiming_uniform": _spec_kaiming_uniform,
-    "kaiming_normal": _spec_kaiming_normal,
-    "lecun_uniform": _spec_lecun_uniform,
-    "lecun_normal": _spec_lecun_normal,
-    "variance_scaling": _spec_variance_scaling,
+_SCHEMES = {
+    "xavier_uniform": (_xavier_options, _spec_xavier_uniform),
+    "xavier_normal": (_xavier_options, _spec_xavier_normal),
+    "kaiming_uniform": (_kaiming_options, _spec_kaiming_uniform),
+    "kaiming_normal": (_kaiming_options, _spec_kaiming_normal),
+    "lecun_uniform": (_no_options, _spec_lecun_uniform),
+    "lecun_normal": (_no_options, _spec_lecun_normal),
+    "variance_scaling": (_variance_scaling_options, _spec_variance_scaling),
 }
 
 #: The fan-based initialisers, by name without the trailing underscore.
-FAN_BASED = tuple(_SPECS)
+FAN_BASED = tuple(_SCHEMES)
 
 
 # --------------------------------------------------------------------------
@@ -438,12 +542,13 @@ def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offse
     --------
     >>> _ = uniform_(np.empty(1000, np.float32), -1.0, 1.0, generator=Generator(0))
     """
-    arr, global_shape, offset = _buffer(out, global_shape, offset)
+    arr, global_shape, offset = _buffer("uniform_", out, global_shape, offset)
     low = _finite("uniform_", "low", low)
     high = _finite("uniform_", "high", high)
     if low > high:
         raise ValueError(f"uniform_: low must be <= high, got low={low}, high={high}")
-    return _uniform(arr, out, low, high, generator, global_shape, offset, threads)
+    return _fill("uniform_", arr, out, _core.DIST_UNIFORM, low, high, 0.0, 0.0, _generator("uniform_", generator),
+                 global_shape, offset, threads)
 
 
 def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset=None, threads=None):
@@ -456,10 +561,11 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     --------
     >>> _ = normal_(np.empty((4, 4)), 0.0, 0.02, generator=Generator(0))
     """
-    arr, global_shape, offset = _buffer(out, global_shape, offset)
+    arr, global_shape, offset = _buffer("normal_", out, global_shape, offset)
     mean = _finite("normal_", "mean", mean)
     std = _nonnegative("normal_", "std", std)
-    return _normal(arr, out, mean, std, generator, global_shape, offset, threads)
+    return _fill("normal_", arr, out, _core.DIST_NORMAL, mean, std, 0.0, 0.0, _generator("normal_", generator),
+                 global_shape, offset, threads)
 
 
 def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, global_shape=None,
@@ -475,30 +581,33 @@ def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, glob
     --------
     >>> _ = trunc_normal_(np.empty(100), std=0.02, a=-0.04, b=0.04, generator=Generator(0))
     """
-    arr, global_shape, offset = _buffer(out, global_shape, offset)
+    arr, global_shape, offset = _buffer("trunc_normal_", out, global_shape, offset)
     mean = _finite("trunc_normal_", "mean", mean)
     std = _nonnegative("trunc_normal_", "std", std)
-    a = _real("a", a)
-    b = _real("b", b)
-    if math.isnan(a) or math.isnan(b) or not a < b:
-        raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
-    try:
-        return _trunc_normal(arr, out, mean, std, a, b, generator, global_shape, offset, threads)
-    except ValueError as exc:
-        raise ValueError(f"trunc_normal_: {exc}") from None
+    a = _real("trunc_normal_", "a", a)
+    b = _real("trunc_normal_", "b", b)
+    # with std = 0 every draw is the mean clamped into [a, b], defined for a == b too (src/params.c)
+    if math.isnan(a) or math.isnan(b) or not (a < b or (std == 0.0 and a == b)):
+        raise ValueError(f"trunc_normal_: need a < b (or a == b with std = 0), got a={a}, b={b}")
+    return _fill("trunc_normal_", arr, out, _core.DIST_TRUNC_NORMAL, mean, std, a, b,
+                 _generator("trunc_normal_", generator), global_shape, offset, threads)
 
 
 def _constant(func, out, value, global_shape, offset, threads):
-    arr, global_shape, offset = _buffer(out, global_shape, offset)
+    arr, global_shape, offset = _buffer(func, out, global_shape, offset)
     dtype = arr.dtype
     if _core._dtype_name(dtype) not in ("float16", "bfloat16", "float32", "float64"):
         raise TypeError(f"{func}: cannot fill an array of dtype {dtype}: expected float16, "
                         "bfloat16, float32 or float64")
+    # the limit of uniform_ and normal_: a finite value must not turn into an infinity when stored
+    limit = _core._dtype_max(dtype)
+    if math.isfinite(value) and not -limit <= value <= limit:
+        raise ValueError(f"{func}: val = {value!r} overflows {_core._dtype_name(dtype)}, whose largest finite "
+                         f"value is {limit:.8g}")
     native = dtype.newbyteorder("=")
     bits = np.array(value, dtype=native).view(f"u{native.itemsize}").item()
-    _core.fill(arr, _core.DIST_CONSTANT, global_shape=global_shape, offset=offset, constant_bits=bits,
-               threads=threads)
-    return out
+    return _fill(func, arr, out, _core.DIST_CONSTANT, 0.0, 0.0, 0.0, 0.0, None, global_shape, offset, threads,
+                 bits)
 
 
 def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None):
@@ -513,7 +622,7 @@ def ones_(out, *, generator=None, global_shape=None, offset=None, threads=None):
 
 def constant_(out, val, *, generator=None, global_shape=None, offset=None, threads=None):
     """Fill ``out`` with ``val`` (converted as numpy converts it), in place. Consumes no words."""
-    return _constant("constant_", out, _real("val", val), global_shape, offset, threads)
+    return _constant("constant_", out, _real("constant_", "val", val), global_shape, offset, threads)
 
 
 def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads=None):
@@ -525,7 +634,6 @@ def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads
     >>> hex(int(random_bits_(np.empty(4, np.uint32), generator=g)[0]))
     '0x6627e8d5'
     """
-    arr, global_shape, offset = _buffer(out, global_shape, offset)
-    _core.fill(arr, _core.DIST_BITS, generator=_generator(generator), global_shape=global_shape,
-               offset=offset, threads=threads)
-    return out
+    arr, global_shape, offset = _buffer("random_bits_", out, global_shape, offset)
+    return _fill("random_bits_", arr, out, _core.DIST_BITS, 0.0, 0.0, 0.0, 0.0, _generator("random_bits_", generator),
+                 global_shape, offset, threads)

@@ -20,11 +20,13 @@ cdef extern from "xinit_c.h":
 
 cdef extern from "xinit.h":
     const void *xinit_c_api_table()
+    double xi_dtype_max(int dtype)
 
 #: The C API table (xinit_c/include/xinit_c.h) for C, Cython and other
 #: extensions: PyCapsule_Import("xinit_c._C_API", 0).
 _C_API = PyCapsule_New(<void *>xinit_c_api_table(), XINIT_C_CAPSULE_NAME, NULL)
 
+import math
 import os
 
 import numpy as np
@@ -49,6 +51,8 @@ DIST_BITS = XI_BITS
 DIST_CONSTANT = XI_CONSTANT
 
 _DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64", "uint32", "uint64")
+
+_READ_ONLY = "the output array is read-only (its writeable flag is False): pass a writable array"
 
 
 cdef inline int _dtype_code(cnp.dtype dt):
@@ -126,7 +130,7 @@ def as_writable_array(obj):
                 f"cannot fill a {type(obj).__name__} in place: numpy cannot view it "
                 "without a copy (pass a numpy array or a writable buffer)") from exc
     if not cnp.PyArray_ISWRITEABLE(arr):
-        raise ValueError("output array is read-only")
+        raise ValueError(_READ_ONLY)
     return arr
 
 
@@ -318,7 +322,7 @@ cdef object _position_int(xi_position pos):
 
 def _check_int(name, value, maximum, allow_negative=False):
     if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = value.__index__()
     if (value < 0 and not allow_negative) or (maximum is not None and value > maximum):
         raise ValueError(f"{name} must be in [0, {maximum}], got {value}"
@@ -359,6 +363,9 @@ cdef int64_t _logical_layout(cnp.ndarray arr, global_shape, offset,
         total *= g
     if total >= _INT63:
         raise ValueError(f"global_shape {gshape} has {total} elements, more than 2**63 - 1")
+    if not (offset is None or isinstance(offset, (tuple, list)) or hasattr(offset, "__index__")):
+        raise TypeError(f"offset must be a tuple of integers, one per dimension (or, for a 1-D buffer, one "
+                        f"integer: a flat offset), got {type(offset).__name__} {offset!r}")
     if ndim == 1 and (len(gshape) != 1 or not isinstance(offset, tuple)) and _is_flat_offset(offset):
         # a flat range [offset, offset + n) of the global C-order tensor
         start = 0 if offset is None else _check_int("offset", offset, None)
@@ -375,7 +382,7 @@ cdef int64_t _logical_layout(cnp.ndarray arr, global_shape, offset,
         offsets = (0,) * ndim
     else:
         if not isinstance(offset, (tuple, list)):
-            raise ValueError(f"offset must be a tuple of {ndim} integers for a {ndim}-D buffer")
+            raise ValueError(f"offset must be a tuple of {ndim} integers for a {ndim}-D buffer, got {offset!r}")
         offsets = tuple(_check_int("offset", o, None) for o in offset)
         if len(offsets) != ndim:
             raise ValueError(f"offset {offsets} has {len(offsets)} entries, the buffer {ndim} dimensions")
@@ -405,11 +412,50 @@ def _check_shape(shape):
         raise TypeError(f"global_shape must be a tuple of non-negative integers, got {shape!r}") from None
 
 
-_STATUS_MESSAGES = {
-    XI_ERR_PARAM: "invalid distribution parameters",
-    XI_ERR_TAIL: "the truncation interval lies too far in the tail for this dtype "
-                 "(more than 10 std for float32/float16/bfloat16, 37 for float64)",
-}
+def _dtype_max(dtype):
+    """The largest finite value of a float dtype, the C core's limit for the fill's parameters."""
+    return xi_dtype_max(_dtype_code(np.dtype(dtype)))
+
+
+_PARAMETER_NAMES = {XI_UNIFORM: ("low", "high"), XI_NORMAL: ("mean", "std"), XI_TRUNC_NORMAL: ("mean", "std")}
+
+
+def _param_problem(int dist, dtype, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0.0):
+    """Why the C core refuses these parameters for a float dtype, or None when it accepts them.
+
+    The C core decides (xi_params_init); this only names the cause, by the
+    conditions of src/params.c, so the two cannot disagree on what passes."""
+    cdef xi_params params
+    cdef int code = _dtype_code(np.dtype(dtype))
+    cdef int status = xi_params_init(&params, dist, code, a0, a1, a2, a3)
+    if status == XI_OK:
+        return None
+    if status == XI_ERR_TAIL:
+        return _tail_problem(code, a0, a1, a2, a3)
+    if status != XI_ERR_PARAM:
+        return f"the C core refuses the fill (status {status})"
+    limit = xi_dtype_max(code)
+    for name, value in zip(_PARAMETER_NAMES[dist], (a0, a1)):
+        if not math.isfinite(value):
+            return f"{name} must be finite, got {value!r}"
+        if not -limit <= value <= limit:
+            return (f"{name} = {value!r} overflows {_DTYPE_NAMES[code]}, whose largest finite value is "
+                    f"{limit:.8g}")
+    if dist == XI_UNIFORM:
+        return f"low must be <= high, got low={a0!r}, high={a1!r}"
+    if a1 < 0.0:
+        return f"std must be >= 0, got {a1!r}"
+    return f"need a < b (or a == b with std = 0), and neither NaN: got a={a2!r}, b={a3!r}"
+
+
+def _tail_problem(int code, double mean, double std, double a, double b):
+    alpha = (a - mean) / std
+    beta = (b - mean) / std
+    # src/params.c measures from the side of the mean the interval's centre lies on
+    distance = alpha if alpha + beta > 0.0 else -beta
+    return (f"the truncation interval [a, b] = [{a!r}, {b!r}] begins {distance:.6g} standard deviations from "
+            f"the mean (mean={mean!r}, std={std!r}), too far in the tail for {_DTYPE_NAMES[code]}: at most 10 "
+            "for float32/float16/bfloat16, 37 for float64")
 
 
 def _available_cpus():
@@ -435,6 +481,10 @@ INTERRUPT_CHECK_ELEMENTS = 1 << 22
 PARALLEL_MIN_ELEMENTS = XI_PARALLEL_MIN_ELEMENTS
 MAX_THREADS = 256
 
+#: The thread counts set_num_threads(n) and a fill's threads= accept.
+THREADS_ACCEPTED = f"an integer in [1, {MAX_THREADS}]"
+_FILL_THREADS_ACCEPTED = f"None (the default, get_num_threads()) or {THREADS_ACCEPTED}"
+
 
 def set_num_threads(n):
     """Set how many threads a large fill uses when ``threads=`` is not given.
@@ -444,7 +494,7 @@ def set_num_threads(n):
     normal and truncated normal) use fewer threads.
     """
     global _default_threads
-    _default_threads = _check_threads(n)
+    _default_threads = _check_threads("set_num_threads: n", n, THREADS_ACCEPTED)
 
 
 def get_num_threads():
@@ -452,10 +502,12 @@ def get_num_threads():
     return _default_threads
 
 
-cdef unsigned _check_threads(n) except 0:
-    n = _check_int("threads", n, MAX_THREADS)
-    if n < 1:
-        raise ValueError(f"threads must be in [1, {MAX_THREADS}], got {n}")
+cdef unsigned _check_threads(name, n, accepted) except 0:
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise TypeError(f"{name} must be {accepted}, got {type(n).__name__} {n!r}")
+    n = n.__index__()
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"{name} must be {accepted}, got {n}")
     return n
 
 
@@ -484,10 +536,11 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     cdef int64_t total, size, begin, end
     cdef int status, d, byteswap
     cdef char *data = <char *>cnp.PyArray_DATA(arr)
-    cdef unsigned nthreads = _default_threads if threads is None else _check_threads(threads)
+    cdef unsigned nthreads = _default_threads if threads is None else _check_threads(
+        "threads", threads, _FILL_THREADS_ACCEPTED)
 
     if not cnp.PyArray_ISWRITEABLE(arr):
-        raise ValueError("output array is read-only")
+        raise ValueError(_READ_ONLY)
     if dtype < 0:
         expected = "uint32 or uint64" if dist == XI_BITS else "float16, bfloat16, float32 or float64"
         raise TypeError(f"cannot fill an array of dtype {arr.dtype}: expected {expected}")
@@ -499,7 +552,7 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
         expected = "uint32 or uint64" if dist == XI_BITS else "float16, bfloat16, float32 or float64"
         raise TypeError(f"cannot fill an array of dtype {arr.dtype}: expected {expected}")
     if status != XI_OK:
-        raise ValueError(_STATUS_MESSAGES.get(status, f"invalid fill (status {status})"))
+        raise ValueError(_param_problem(dist, descr, a0, a1, a2, a3))
     cdef bint empty = False
     cdef bint broadcast = False
     for d in range(ndim):

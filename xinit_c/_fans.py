@@ -440,6 +440,15 @@ def calculate_gain(nonlinearity, param=None):
     )
 
 
+def _check_mode_fans(fan_in, fan_out):
+    for name, fan in (("fan_in", fan_in), ("fan_out", fan_out)):
+        # float() would parse text: a fan given as a string is the caller's mistake, not a number
+        if isinstance(fan, (str, bytes, bytearray)):
+            raise TypeError(f"fan_for_mode: {name} must be a number, got {type(fan).__name__} {fan!r}")
+        if fan < 0:
+            raise ValueError(f"fan_for_mode: {name} must be >= 0, got {fan!r}")
+
+
 def fan_for_mode(fan_in, fan_out, mode):
     """Variance-scaling denominator for a fan mode.
 
@@ -478,6 +487,8 @@ def fan_for_mode(fan_in, fan_out, mode):
     >>> fan_for_mode(27, 576, "fan_geo_avg")
     124.70765814495917
     """
+    if not (fan_in.__class__ is int and fan_out.__class__ is int and fan_in >= 0 and fan_out >= 0):
+        _check_mode_fans(fan_in, fan_out)
     if mode == "fan_in":
         return float(fan_in)
     if mode == "fan_out":
