@@ -52,6 +52,9 @@ extension = Extension(
 # through it, and compiled it costs a fraction of the interpreted call.
 python_modules = [Extension(f"xinit_c.{name}", [f"xinit_c/{name}.py"]) for name in ("_api", "_fans")]
 
+# binding=True gives every function a signature that inspect, help() and the
+# tests read; embedsignature would repeat it as the docstring's first line (and
+# for the Generator class it wrote key= as positional).
 setup(ext_modules=cythonize([extension] + python_modules, language_level=3,
-                            compiler_directives={"binding": True, "embedsignature": True}),
+                            compiler_directives={"binding": True, "embedsignature": False}),
       cmdclass={"build_ext": BuildExt})

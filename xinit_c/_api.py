@@ -1,16 +1,15 @@
 """The public fills: in-place initialisers in the style of ``torch.nn.init``.
 
-Every fill writes the buffer it is given (a numpy array, or any writable
-object numpy can view without a copy) and returns that same object. Element
-``k`` of the logical tensor (its flat C-order index) takes the stream words at
-``generator.position + w*k`` (``w`` words per element), so the values do not
-depend on memory layout, chunking or sharding; see ``docs/stream.md``.
+Every fill writes the buffer it is given (a numpy array, a CPU torch tensor, or
+any writable object numpy can view without a copy) and returns that same
+object. Element ``k`` of the logical tensor (its flat C-order index) takes the
+stream words at ``generator.position + w*k`` (``w`` words per element), so the
+values do not depend on memory layout, chunking or sharding; see
+``docs/stream.md``. Bad input raises before anything is written, with the
+generator untouched.
 
 Common keywords
 ---------------
-threads : int, optional
-    Threads for a large fill (default :func:`get_num_threads`); the values
-    do not depend on it.
 generator : Generator, optional
     Where the words come from; ``None`` uses the module's default generator
     (reseed it with :func:`manual_seed`).
@@ -20,6 +19,9 @@ global_shape : tuple of int, optional
 offset : tuple of int or int, optional
     Where the block starts in each axis of ``global_shape``; for a 1-D ``out``
     one integer, the start of its flat range in the full tensor's C order.
+threads : int, optional
+    Threads for a large fill (default :func:`get_num_threads`); the values
+    do not depend on it.
 layout, fan_in, fan_out : (fan-based fills)
     How fans are read from the shape (see :func:`compute_fans`), or the fans
     themselves.
@@ -86,12 +88,56 @@ _default = Generator()
 
 
 def default_generator():
-    """The generator used when a fill gets ``generator=None``."""
+    """The generator a fill uses when it is given ``generator=None``.
+
+    One per process, seeded from OS entropy at import; :func:`manual_seed`
+    reseeds it.
+
+    Returns
+    -------
+    Generator
+        The module's default generator (always the same object).
+
+    Examples
+    --------
+    >>> default_generator() is default_generator()
+    True
+    >>> w = xavier_uniform_(np.empty((512, 256), np.float32))   # draws from it
+    >>> default_generator() is manual_seed(0)
+    True
+    """
     return _default
 
 
 def manual_seed(seed):
-    """Reseed the default generator (stream 0, position 0) and return it."""
+    """Reseed the default generator (stream 0, position 0) and return it.
+
+    Parameters
+    ----------
+    seed : None, int, sequence of int or numpy.random.SeedSequence
+        As for :class:`Generator`; ``None`` draws fresh entropy from the OS.
+
+    Returns
+    -------
+    Generator
+        The default generator, reseeded.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``seed`` is not something ``numpy.random.SeedSequence`` takes (a float or
+        a negative integer, for example).
+
+    Examples
+    --------
+    >>> g = manual_seed(0)
+    >>> g is default_generator(), g.position
+    (True, 0)
+    >>> a = normal_(np.empty((4, 4)))
+    >>> b = normal_(np.empty((4, 4)), generator=Generator(0))
+    >>> bool((a == b).all())   # seed 0 is Generator(0)
+    True
+    """
     return _default.reseed(seed)
 
 
@@ -365,11 +411,45 @@ def _option_names(check_options):
 def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **options):
     """The distribution a fan-based initialiser draws from for a tensor shape.
 
-    Returns a dict with ``fan_in``, ``fan_out``, ``distribution`` (one of
-    "uniform", "normal", "trunc_normal") and its parameters (``low``/``high``
-    or ``mean``/``std`` and, truncated, ``a``/``b``).
+    Parameters
+    ----------
+    init : str
+        A fan-based initialiser's name without the trailing underscore:
+        "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+        "lecun_uniform", "lecun_normal" or "variance_scaling".
+    shape : sequence of int
+        The weight's (full) shape.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How the fans are read from ``shape`` (:func:`compute_fans`).
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from ``shape``.
+    **options
+        The initialiser's own options (``gain``; ``a``, ``mode``,
+        ``nonlinearity``; ``scale``, ``mode``, ``distribution``), by keyword.
 
-    >>> describe("xavier_uniform", (512, 256))["high"] == math.sqrt(6 / 768)
+    Returns
+    -------
+    dict
+        ``fan_in``, ``fan_out``, ``distribution`` (one of "uniform", "normal",
+        "trunc_normal") and its parameters: ``low``/``high``, or ``mean``/``std``
+        and, truncated, ``a``/``b``.
+
+    Raises
+    ------
+    TypeError
+        An option the initialiser does not take, or a number given as a string.
+    ValueError
+        Unknown ``init``; an option with a bad value (unknown mode, distribution
+        or nonlinearity); bad fans, layout or shape, as for the fill itself.
+
+    Examples
+    --------
+    >>> d = describe("xavier_uniform", (512, 256))   # torch Linear(256, 512).weight
+    >>> d["fan_in"], d["fan_out"], d["distribution"]
+    (256, 512, 'uniform')
+    >>> d["high"] == math.sqrt(6 / 768)
+    True
+    >>> describe("kaiming_normal", (64, 3, 3, 3), nonlinearity="relu")["std"] == math.sqrt(2 / 27)
     True
     """
     try:
@@ -403,10 +483,64 @@ def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=
     feedforward neural networks". Values lie in ``[-b, b]`` after rounding to
     ``out``'s dtype, symmetric about 0.
 
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    gain : float, default 1.0
+        Scale of the bound (:func:`calculate_gain` gives torch's per
+        nonlinearity); finite and >= 0.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``gain`` is not a real
+        number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``gain`` is negative, infinite or NaN, or makes the bound overflow
+        ``out``'s dtype (the message names ``gain``, the bound and the dtype's
+        largest finite value); an explicit ``fan_in``/``fan_out`` is negative,
+        or 0 where the formula divides by it; the layout is unknown or the shape
+        has too few dimensions for it; ``global_shape``/``offset`` do not
+        contain ``out``; ``threads`` is outside 1 to 256; the stream has fewer
+        words left than the fill takes. Nothing is written and the generator
+        does not move.
+
     Examples
     --------
     >>> w = np.empty((512, 256), np.float32)   # torch Linear(256, 512).weight
-    >>> xavier_uniform_(w, generator=Generator(0)) is w   # b = sqrt(6/768)
+    >>> xavier_uniform_(w, generator=Generator(0)) is w
+    True
+    >>> bool(np.abs(w).max() <= math.sqrt(6 / (256 + 512)))
     True
     """
     return _fan_fill("xavier_uniform_", _spec_xavier_uniform, out, _xavier_options("xavier_uniform_", gain), "gain",
@@ -419,10 +553,62 @@ def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=N
 
     .. math:: N(0, \sigma^2), \qquad \sigma = \text{gain} \cdot \sqrt{\frac{2}{\text{fan\_in} + \text{fan\_out}}}
 
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    gain : float, default 1.0
+        Scale of the standard deviation (:func:`calculate_gain`); finite and >= 0.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``gain`` is not a real
+        number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``gain`` is negative, infinite or NaN, or makes sigma overflow ``out``'s
+        dtype (the message names ``gain`` and the limit); an explicit
+        ``fan_in``/``fan_out`` is negative, or 0 where the formula divides by
+        it; the layout is unknown or the shape has too few dimensions for it;
+        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
+        outside 1 to 256; the stream has fewer words left than the fill takes.
+        Nothing is written and the generator does not move.
+
     Examples
     --------
     >>> w = np.empty((64, 3, 3, 3), np.float32)   # Conv2d(3, 64, 3): fans 27, 576
-    >>> _ = xavier_normal_(w, generator=Generator(0))
+    >>> w = xavier_normal_(w, generator=Generator(0))
+    >>> round(float(w.std()) / math.sqrt(2 / (27 + 576)), 1)
+    1.0
     """
     return _fan_fill("xavier_normal_", _spec_xavier_normal, out, _xavier_options("xavier_normal_", gain), "gain",
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
@@ -437,10 +623,69 @@ def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gene
     with ``gain = calculate_gain(nonlinearity, a)`` and ``fan_mode`` the fan_in
     or fan_out (``mode``). He et al. (2015), "Delving deep into rectifiers".
 
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    a : float, default 0
+        The negative slope of a leaky ReLU, used for ``nonlinearity="leaky_relu"``
+        only (torch's ``a``).
+    mode : {"fan_in", "fan_out"}, default "fan_in"
+        Which fan the variance is divided by: "fan_in" keeps the forward pass's
+        variance, "fan_out" the backward pass's.
+    nonlinearity : str, default "leaky_relu"
+        A :func:`calculate_gain` name ("relu", "leaky_relu", "tanh", "linear",
+        ...).
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``a`` is not a real
+        number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``mode`` is not "fan_in" or "fan_out"; ``nonlinearity`` is unknown; the
+        bound overflows ``out``'s dtype (the message names the parameter and the
+        limit); an explicit ``fan_in``/``fan_out`` is negative, or 0 where the
+        formula divides by it; the layout is unknown or the shape has too few
+        dimensions for it; ``global_shape``/``offset`` do not contain ``out``;
+        ``threads`` is outside 1 to 256; the stream has fewer words left than
+        the fill takes. Nothing is written and the generator does not move.
+
     Examples
     --------
-    >>> w = np.empty((128, 64), np.float32)
-    >>> _ = kaiming_uniform_(w, a=math.sqrt(5), generator=Generator(0))  # torch Linear's default
+    >>> w = np.empty((128, 64), np.float32)   # torch Linear(64, 128).weight
+    >>> w = kaiming_uniform_(w, a=math.sqrt(5), generator=Generator(0))   # torch Linear's default
+    >>> bool(np.abs(w).max() <= 1 / math.sqrt(64))   # b = sqrt(3) * sqrt(2 / 6) / sqrt(64)
+    True
     """
     return _fan_fill("kaiming_uniform_", _spec_kaiming_uniform, out,
                      _kaiming_options("kaiming_uniform_", a, mode, nonlinearity), None,
@@ -453,10 +698,72 @@ def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gener
 
     .. math:: N(0, \sigma^2), \qquad \sigma = \frac{\text{gain}}{\sqrt{\text{fan\_mode}}}
 
+    with ``gain = calculate_gain(nonlinearity, a)`` and ``fan_mode`` the fan_in
+    or fan_out (``mode``); untruncated, as torch.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    a : float, default 0
+        The negative slope of a leaky ReLU, used for ``nonlinearity="leaky_relu"``
+        only (torch's ``a``).
+    mode : {"fan_in", "fan_out"}, default "fan_in"
+        Which fan the variance is divided by: "fan_in" keeps the forward pass's
+        variance, "fan_out" the backward pass's.
+    nonlinearity : str, default "leaky_relu"
+        A :func:`calculate_gain` name ("relu", "leaky_relu", "tanh", "linear",
+        ...).
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``a`` is not a real
+        number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``mode`` is not "fan_in" or "fan_out"; ``nonlinearity`` is unknown; the
+        bound overflows ``out``'s dtype (the message names the parameter and the
+        limit); an explicit ``fan_in``/``fan_out`` is negative, or 0 where the
+        formula divides by it; the layout is unknown or the shape has too few
+        dimensions for it; ``global_shape``/``offset`` do not contain ``out``;
+        ``threads`` is outside 1 to 256; the stream has fewer words left than
+        the fill takes. Nothing is written and the generator does not move.
+
     Examples
     --------
-    >>> w = np.empty((64, 3, 7, 7), np.float32)
-    >>> _ = kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=Generator(0))
+    >>> w = np.empty((64, 3, 7, 7), np.float32)   # a ResNet stem: fan_out 64 * 49
+    >>> w = kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=Generator(0))
+    >>> round(float(w.std()) / math.sqrt(2 / (64 * 49)), 1)
+    1.0
     """
     return _fan_fill("kaiming_normal_", _spec_kaiming_normal, out,
                      _kaiming_options("kaiming_normal_", a, mode, nonlinearity), None,
@@ -466,7 +773,7 @@ def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gener
 def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_normal", *,
                       generator=None, global_shape=None, offset=None, threads=None, layout="torch",
                       fan_in=None, fan_out=None):
-    r"""Fill ``out`` from the variance-scaling family (Keras/JAX semantics), in place.
+    """Fill ``out`` from the variance-scaling family (Keras/JAX semantics), in place.
 
     With ``n`` the fan of ``mode`` (``fan_in``, ``fan_out``, ``fan_avg`` =
     (fan_in + fan_out)/2, ``fan_geo_avg`` = sqrt(fan_in * fan_out)):
@@ -476,11 +783,72 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
     * ``"normal"`` (alias ``"untruncated_normal"``): N(0, scale/n);
     * ``"uniform"``: U(-l, l) with ``l = sqrt(3 * scale / n)``.
 
+    ``scale=0`` gives zeros with every distribution (as JAX does), and the
+    generator still moves by as many words as for any other scale.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    scale : float, default 1.0
+        The variance numerator; finite and >= 0 (2.0 is He, 1.0 LeCun).
+    mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}, default "fan_in"
+        The denominator ``n`` (:func:`fan_for_mode`).
+    distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}, default "truncated_normal"
+        The family member, as above.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``scale`` is not a real
+        number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``scale`` is negative, infinite or NaN, or makes the standard deviation
+        or bound overflow ``out``'s dtype (the message names ``scale`` and the
+        limit); ``mode`` or ``distribution`` is unknown; an explicit
+        ``fan_in``/``fan_out`` is negative, or 0 where the formula divides by
+        it; the layout is unknown or the shape has too few dimensions for it;
+        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
+        outside 1 to 256; the stream has fewer words left than the fill takes.
+        Nothing is written and the generator does not move.
+
     Examples
     --------
-    >>> k = np.empty((3, 3, 16, 32), np.float32)   # a Keras Conv2D kernel
-    >>> _ = variance_scaling_(k, 2.0, "fan_in", "truncated_normal", layout="keras",
+    >>> k = np.empty((3, 3, 16, 32), np.float32)   # a Keras Conv2D kernel: fan_in 3 * 3 * 16
+    >>> k = variance_scaling_(k, 2.0, "fan_in", "truncated_normal", layout="keras",
     ...                       generator=Generator(0))   # keras he_normal
+    >>> s = math.sqrt(2.0 / 144) / 0.87962566103423978
+    >>> bool(np.abs(k).max() <= 2 * s)
+    True
     """
     return _fan_fill("variance_scaling_", _spec_variance_scaling, out,
                      _variance_scaling_options("variance_scaling_", scale, mode, distribution), "scale",
@@ -489,11 +857,62 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
 
 def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, threads=None, layout="torch",
                    fan_in=None, fan_out=None):
-    r"""LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)`` (Keras/JAX lecun_uniform).
+    r"""Fill ``out`` with LeCun uniform values, in place (Keras/JAX ``lecun_uniform``).
+
+    .. math:: U(-l, l), \qquad l = \sqrt{\frac{3}{\text{fan\_in}}}
+
+    The same as ``variance_scaling_(out, 1.0, "fan_in", "uniform")``.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view; an
+        explicit ``fan_in``/``fan_out`` is negative, or 0 where the formula
+        divides by it; the layout is unknown or the shape has too few dimensions
+        for it; ``global_shape``/``offset`` do not contain ``out``; ``threads``
+        is outside 1 to 256; the stream has fewer words left than the fill
+        takes. Nothing is written and the generator does not move.
 
     Examples
     --------
-    >>> _ = lecun_uniform_(np.empty((10, 20)), generator=Generator(0))   # l = sqrt(3/20)
+    >>> w = lecun_uniform_(np.empty((10, 20)), generator=Generator(0))   # fan_in 20
+    >>> bool(np.abs(w).max() <= math.sqrt(3 / 20))
+    True
     """
     return _fan_fill("lecun_uniform_", _spec_lecun_uniform, out, (), None, generator, global_shape,
                      offset, threads, layout, fan_in, fan_out)
@@ -501,14 +920,63 @@ def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, threa
 
 def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, threads=None, layout="torch",
                   fan_in=None, fan_out=None):
-    r"""LeCun normal: truncated normal of variance ``1 / fan_in`` (Keras/JAX lecun_normal).
+    """Fill ``out`` with LeCun normal values, in place (Keras/JAX ``lecun_normal``).
 
-    Truncated at two of its standard deviations ``s = sqrt(1/fan_in) / 0.87962566103423978``,
-    as ``variance_scaling_(out, 1.0, "fan_in", "truncated_normal")``.
+    A normal of variance ``1 / fan_in``, truncated at two of its standard
+    deviations: N(0, s^2) on [-2s, 2s] with
+    ``s = sqrt(1/fan_in) / 0.87962566103423978``. The same as
+    ``variance_scaling_(out, 1.0, "fan_in", "truncated_normal")``.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the fans come
+        from it, and the values equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+    layout : {"torch", "keras", "jax"}, default "torch"
+        How :func:`compute_fans` reads the fans from the shape: torch
+        ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
+    fan_in, fan_out : int, optional
+        The fans themselves, instead of reading them from the shape.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view; an
+        explicit ``fan_in``/``fan_out`` is negative, or 0 where the formula
+        divides by it; the layout is unknown or the shape has too few dimensions
+        for it; ``global_shape``/``offset`` do not contain ``out``; ``threads``
+        is outside 1 to 256; the stream has fewer words left than the fill
+        takes. Nothing is written and the generator does not move.
 
     Examples
     --------
-    >>> _ = lecun_normal_(np.empty((10, 20)), generator=Generator(0))
+    >>> w = lecun_normal_(np.empty((10, 20)), generator=Generator(0))   # fan_in 20
+    >>> bool(np.abs(w).max() <= 2 * math.sqrt(1 / 20) / 0.87962566103423978)
+    True
     """
     return _fan_fill("lecun_normal_", _spec_lecun_normal, out, (), None, generator, global_shape,
                      offset, threads, layout, fan_in, fan_out)
@@ -533,14 +1001,60 @@ FAN_BASED = tuple(_SCHEMES)
 # --------------------------------------------------------------------------
 
 def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offset=None, threads=None):
-    r"""Fill ``out`` with ``U(low, high)`` values in ``[low, high]``, in place.
+    """Fill ``out`` with ``U(low, high)`` values in ``[low, high]``, in place.
 
     ``v = mid + half * (odd / 2^24)`` (float32; ``odd / 2^53`` for float64),
     clamped to the bounds; see docs/stream.md section 3.
 
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    low, high : float, default 0.0 and 1.0
+        The bounds, finite, ``low <= high``.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``low`` or ``high`` is
+        not a real number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``low`` or ``high`` is infinite or NaN, ``low > high``, or a bound
+        overflows ``out``'s dtype (the message names the bound and the dtype's
+        largest finite value); ``global_shape``/``offset`` do not contain
+        ``out``; ``threads`` is outside 1 to 256; the stream has fewer words
+        left than the fill takes. Nothing is written and the generator does not
+        move.
+
     Examples
     --------
-    >>> _ = uniform_(np.empty(1000, np.float32), -1.0, 1.0, generator=Generator(0))
+    >>> w = uniform_(np.empty(1000, np.float32), -1.0, 1.0, generator=Generator(0))
+    >>> bool(w.min() >= -1.0 and w.max() <= 1.0)
+    True
     """
     arr, global_shape, offset = _buffer("uniform_", out, global_shape, offset)
     low = _finite("uniform_", "low", low)
@@ -552,14 +1066,61 @@ def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offse
 
 
 def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset=None, threads=None):
-    r"""Fill ``out`` with ``N(mean, std^2)`` values, in place.
+    """Fill ``out`` with ``N(mean, std^2)`` values, in place.
 
     ``z = Phi^-1(u)`` of one uniform strictly inside (0, 1) per element
     (docs/stream.md section 7): never infinite.
 
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    mean : float, default 0.0
+        Finite.
+    std : float, default 1.0
+        Finite and >= 0 (0 gives ``mean`` everywhere).
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``mean`` or ``std`` is
+        not a real number (a string, for example); ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``mean`` is not finite, ``std`` is negative or not finite, or they
+        overflow ``out``'s dtype (the message names the parameter and the
+        limit); ``global_shape``/``offset`` do not contain ``out``; ``threads``
+        is outside 1 to 256; the stream has fewer words left than the fill
+        takes. Nothing is written and the generator does not move.
+
     Examples
     --------
-    >>> _ = normal_(np.empty((4, 4)), 0.0, 0.02, generator=Generator(0))
+    >>> w = normal_(np.empty((768, 768)), 0.0, 0.02, generator=Generator(0))   # a transformer projection
+    >>> round(float(w.std()), 3)
+    0.02
     """
     arr, global_shape, offset = _buffer("normal_", out, global_shape, offset)
     mean = _finite("normal_", "mean", mean)
@@ -570,16 +1131,67 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
 
 def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, global_shape=None,
                   offset=None, threads=None):
-    r"""Fill ``out`` with ``N(mean, std^2)`` truncated to ``[a, b]``, in place.
+    """Fill ``out`` with ``N(mean, std^2)`` truncated to ``[a, b]``, in place.
 
     ``a`` and ``b`` are absolute bounds (torch semantics). Exact inversion:
     the uniform is mapped into ``[Phi(alpha), Phi(beta)]``,
     ``alpha = (a - mean)/std``, ``beta = (b - mean)/std``, then through
     ``Phi^-1``; no rejection loop (docs/stream.md section 8).
 
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    mean : float, default 0.0
+        Finite.
+    std : float, default 1.0
+        Finite and >= 0.
+    a, b : float, default -2.0 and 2.0
+        The bounds, absolute (not in units of ``std``), ``a < b``.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        float64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``mean``, ``std``,
+        ``a`` or ``b`` is not a real number (a string, for example);
+        ``generator`` is not an :class:`xinit_c.Generator`; ``threads``,
+        ``global_shape`` or ``offset`` is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``mean`` is not finite, ``std`` is negative or not finite; ``a >= b`` or
+        a bound is NaN; the interval lies too far in the tail for the dtype
+        (more than 10 standard deviations for float32, float16 and bfloat16, 37
+        for float64); a parameter overflows ``out``'s dtype (the message names
+        it and the limit); ``global_shape``/``offset`` do not contain ``out``;
+        ``threads`` is outside 1 to 256; the stream has fewer words left than
+        the fill takes. Nothing is written and the generator does not move.
+
     Examples
     --------
-    >>> _ = trunc_normal_(np.empty(100), std=0.02, a=-0.04, b=0.04, generator=Generator(0))
+    >>> w = trunc_normal_(np.empty((768, 3072)), std=0.02, a=-0.04, b=0.04, generator=Generator(0))
+    >>> bool(w.min() >= -0.04 and w.max() <= 0.04)
+    True
     """
     arr, global_shape, offset = _buffer("trunc_normal_", out, global_shape, offset)
     mean = _finite("trunc_normal_", "mean", mean)
@@ -611,28 +1223,201 @@ def _constant(func, out, value, global_shape, offset, threads):
 
 
 def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None):
-    """Fill ``out`` with zeros, in place. Consumes no words of the generator."""
+    """Fill ``out`` with zeros, in place. Consumes no words of the generator.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    generator : Generator, optional
+        Accepted so that every fill takes the same keywords; not used (this fill
+        consumes no words).
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``threads``,
+        ``global_shape`` or ``offset`` is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
+        outside 1 to 256. Nothing is written and the generator does not move.
+
+    Examples
+    --------
+    >>> w = zeros_(np.empty((512, 256), np.float32))
+    >>> bool((w == 0).all())
+    True
+    """
     return _constant("zeros_", out, 0.0, global_shape, offset, threads)
 
 
 def ones_(out, *, generator=None, global_shape=None, offset=None, threads=None):
-    """Fill ``out`` with ones, in place. Consumes no words of the generator."""
+    """Fill ``out`` with ones, in place. Consumes no words of the generator.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    generator : Generator, optional
+        Accepted so that every fill takes the same keywords; not used (this fill
+        consumes no words).
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``threads``,
+        ``global_shape`` or ``offset`` is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
+        outside 1 to 256. Nothing is written and the generator does not move.
+
+    Examples
+    --------
+    >>> w = ones_(np.empty((4, 4)))
+    >>> float(w.sum())
+    16.0
+    """
     return _constant("ones_", out, 1.0, global_shape, offset, threads)
 
 
 def constant_(out, val, *, generator=None, global_shape=None, offset=None, threads=None):
-    """Fill ``out`` with ``val`` (converted as numpy converts it), in place. Consumes no words."""
+    """Fill ``out`` with ``val``, in place. Consumes no words of the generator.
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
+        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
+        (or DTensor shard) is written through a view of its memory.
+    val : float
+        The value, rounded to ``out``'s dtype as numpy rounds it; infinities and
+        NaN are stored as given, a finite value beyond the dtype's range is
+        refused.
+    generator : Generator, optional
+        Accepted so that every fill takes the same keywords; not used (this fill
+        consumes no words).
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not float16, bfloat16, float32 or float64; ``val`` is not a real
+        number (a string, for example); ``threads``, ``global_shape`` or
+        ``offset`` is not made of integers.
+    ValueError
+        ``val`` is finite but overflows ``out``'s dtype; ``out`` is read-only,
+        or a broadcast (stride 0) or overlapping view;
+        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
+        outside 1 to 256. Nothing is written and the generator does not move.
+
+    Examples
+    --------
+    >>> w = constant_(np.empty((2, 3), np.float32), 0.1)
+    >>> w.shape, bool((w == np.float32(0.1)).all())
+    ((2, 3), True)
+    """
     return _constant("constant_", out, _real("constant_", "val", val), global_shape, offset, threads)
 
 
 def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     """Fill a uint32 array with the raw stream words (uint64: ``lo | hi << 32``), in place.
 
+    Element ``k`` is word ``position + k`` (uint32) or the words
+    ``position + 2k`` (low half) and ``position + 2k + 1`` (high half) of the
+    stream: the bits every other fill is computed from (docs/stream.md).
+
+    Parameters
+    ----------
+    out : numpy.ndarray, torch.Tensor or writable buffer
+        A uint32 or uint64 buffer to fill in place, any strides and byte order.
+    generator : Generator, optional
+        Where the words come from; ``None`` uses :func:`default_generator`. It
+        moves past the words the whole logical tensor takes (1 per element, 2 for
+        uint64), so consecutive fills never share words.
+    global_shape : tuple of int, optional
+        The shape of the full tensor of which ``out`` is a block; the values
+        equal that block of one fill of the full tensor.
+    offset : tuple of int or int, optional
+        Where ``out`` starts in each axis of ``global_shape`` (default 0); for a
+        1-D ``out``, one integer: its start in the full tensor's flat C order.
+    threads : int, optional
+        Threads for a large fill, from 1 to 256; ``None`` uses
+        :func:`get_num_threads`. The values do not depend on it.
+
+    Returns
+    -------
+    same type as out
+        ``out`` itself, filled.
+
+    Raises
+    ------
+    TypeError
+        ``out`` cannot be viewed in place without a copy (a list, for example)
+        or is not uint32 or uint64; ``generator`` is not an
+        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
+        is not made of integers.
+    ValueError
+        ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
+        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
+        outside 1 to 256; the stream has fewer words left than the fill takes.
+        Nothing is written and the generator does not move.
+
     Examples
     --------
     >>> g = Generator(key=(0, 0))
-    >>> hex(int(random_bits_(np.empty(4, np.uint32), generator=g)[0]))
-    '0x6627e8d5'
+    >>> bits = random_bits_(np.empty((2, 2), np.uint32), generator=g)
+    >>> hex(int(bits[0, 0])), g.position
+    ('0x6627e8d5', 4)
     """
     arr, global_shape, offset = _buffer("random_bits_", out, global_shape, offset)
     return _fill("random_bits_", arr, out, _core.DIST_BITS, 0.0, 0.0, 0.0, 0.0, _generator("random_bits_", generator),

@@ -1,31 +1,34 @@
 """Type stubs for the compiled layer (xinit_c/_core.pyx)."""
 from collections.abc import Sequence
-from typing import Any, SupportsIndex
+from typing import Any, ClassVar, Final, SupportsIndex, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
-STREAM_VERSION: int
-POSITION_END: int
-DIST_UNIFORM: int
-DIST_NORMAL: int
-DIST_TRUNC_NORMAL: int
-DIST_BITS: int
-DIST_CONSTANT: int
-NOGIL_MIN_ELEMENTS: int
-INTERRUPT_CHECK_ELEMENTS: int
-PARALLEL_MIN_ELEMENTS: int
-MAX_THREADS: int
+#: What Generator(seed) and reseed(seed) take: what numpy.random.SeedSequence takes, or one.
+_Seed: TypeAlias = int | Sequence[int] | np.random.SeedSequence | None
+
+STREAM_VERSION: Final[int]
+POSITION_END: Final[int]
+DIST_UNIFORM: Final[int]
+DIST_NORMAL: Final[int]
+DIST_TRUNC_NORMAL: Final[int]
+DIST_BITS: Final[int]
+DIST_CONSTANT: Final[int]
+NOGIL_MIN_ELEMENTS: Final[int]
+INTERRUPT_CHECK_ELEMENTS: Final[int]
+PARALLEL_MIN_ELEMENTS: Final[int]
+MAX_THREADS: Final[int]
 _C_API: Any
 
 class Generator:
     def __init__(
         self,
-        seed: int | Sequence[int] | np.random.SeedSequence | None = None,
+        seed: _Seed = None,
         *,
-        key: tuple[int, int] | None = None,
-        stream: int = 0,
-        position: int = 0,
+        key: Sequence[SupportsIndex] | None = None,
+        stream: SupportsIndex = 0,
+        position: SupportsIndex = 0,
     ) -> None: ...
     @property
     def key(self) -> tuple[int, int]: ...
@@ -37,29 +40,32 @@ class Generator:
     def seed_seq(self) -> np.random.SeedSequence | None: ...
     def advance(self, n_words: SupportsIndex) -> Generator: ...
     def spawn(self, n_children: SupportsIndex) -> list[Generator]: ...
-    def reseed(self, seed: int | Sequence[int] | np.random.SeedSequence | None = None) -> Generator: ...
+    def reseed(self, seed: _Seed = None) -> Generator: ...
     def __copy__(self) -> Generator: ...
     def __deepcopy__(self, memo: Any) -> Generator: ...
+    def __eq__(self, other: object) -> bool: ...
+    # equal generators can diverge (the position moves), so they are not hashable
+    __hash__: ClassVar[None]  # type: ignore[assignment]
 
-def as_writable_array(obj: Any) -> np.ndarray: ...
-def set_num_threads(n: int) -> None: ...
+def as_writable_array(obj: Any) -> npt.NDArray[Any]: ...
+def set_num_threads(n: SupportsIndex) -> None: ...
 def get_num_threads() -> int: ...
 def simd_backends() -> list[str]: ...
 def get_simd() -> str: ...
 def set_simd(name: str) -> None: ...
 def fill(
-    out: np.ndarray,
+    out: npt.NDArray[Any],
     dist: int,
     a0: float = 0.0,
     a1: float = 0.0,
     a2: float = 0.0,
     a3: float = 0.0,
     generator: Generator | None = None,
-    global_shape: Sequence[int] | int | None = None,
-    offset: Sequence[int] | int | None = None,
+    global_shape: Sequence[SupportsIndex] | SupportsIndex | None = None,
+    offset: Sequence[SupportsIndex] | SupportsIndex | None = None,
     constant_bits: int = 0,
-    threads: int | None = None,
-) -> np.ndarray: ...
+    threads: SupportsIndex | None = None,
+) -> npt.NDArray[Any]: ...
 def philox4x32_10(counter: Sequence[int], key: Sequence[int]) -> tuple[int, int, int, int]: ...
 def normal_cdf(x: float) -> float: ...
-def inverse_normal_upper(p: npt.ArrayLike) -> np.ndarray: ...
+def inverse_normal_upper(p: npt.ArrayLike) -> npt.NDArray[Any]: ...

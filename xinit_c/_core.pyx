@@ -136,6 +136,7 @@ def as_writable_array(obj):
 
 cdef class Generator:
     """Generator(seed=None, *, key=None, stream=0, position=0)
+--
 
     A position in the Philox4x32-10 counter-based stream of ``docs/stream.md``.
 
@@ -143,6 +144,7 @@ cdef class Generator:
     ``N`` elements of ``w`` words, and moves the position past them; element
     ``k`` takes the words at ``position + w*k``. Reservation is atomic, so a
     generator can be shared between threads: every call gets its own range.
+    Copies and pickles carry the whole state (a checkpoint resumes exactly).
 
     Parameters
     ----------
@@ -151,19 +153,32 @@ cdef class Generator:
         ``None`` draws fresh entropy from the OS.
     key : (int, int), optional
         The two 32-bit key words, instead of a seed.
-    stream : int
+    stream : int, default 0
         64-bit stream id: the upper half of the Philox counter. Different
         streams with the same key are independent sequences.
-    position : int
+    position : int, default 0
         Word position to start at, in ``[0, 2**66]``.
+
+    Raises
+    ------
+    TypeError
+        ``seed`` is not something ``numpy.random.SeedSequence`` takes (a float
+        or a string); ``key`` is not a pair of integers; ``stream`` or
+        ``position`` is not an integer.
+    ValueError
+        Both ``seed`` and ``key`` are given; a negative seed; a key word outside
+        ``[0, 2**32)``, ``stream`` outside ``[0, 2**64)`` or ``position`` outside
+        ``[0, 2**66]``.
 
     Examples
     --------
     >>> g = Generator(1234)
-    >>> g.position
-    0
+    >>> g.position, g.stream
+    (0, 0)
     >>> g.advance(8).position
     8
+    >>> Generator(key=(1, 2), stream=3)
+    Generator(key=(0x00000001, 0x00000002), stream=3, position=0)
     """
     cdef xi_stream _stream
     cdef xi_position _position
@@ -236,7 +251,34 @@ cdef class Generator:
         return self._seed_seq
 
     def advance(self, n_words):
-        """Move the position by ``n_words`` words (may be negative); returns self."""
+        """Move the position by ``n_words`` words (may be negative); returns self.
+
+        Parameters
+        ----------
+        n_words : int
+            How far to move: ``position`` becomes ``position + n_words``.
+
+        Returns
+        -------
+        Generator
+            This generator, moved.
+
+        Raises
+        ------
+        TypeError
+            ``n_words`` is not an integer.
+        ValueError
+            The new position would be outside ``[0, 2**66]``; the position is then
+            unchanged.
+
+        Examples
+        --------
+        >>> g = Generator(0).advance(512 * 256)   # skip one float32 fill of a (512, 256) tensor
+        >>> g.position
+        131072
+        >>> g.advance(-131072).position
+        0
+        """
         n_words = _check_int("n_words", n_words, None, allow_negative=True)
         with self._lock:
             new = _position_int(self._position) + n_words
@@ -255,6 +297,29 @@ cdef class Generator:
         ``SeedSequence([k0, k1, stream % 2**32, stream >> 32])``. Each call
         returns new children (the spawn count is part of the state that
         copies and pickles carry).
+
+        Parameters
+        ----------
+        n_children : int
+            How many, >= 0.
+
+        Returns
+        -------
+        list of Generator
+            Each at stream 0, position 0, with its own key.
+
+        Raises
+        ------
+        TypeError
+            ``n_children`` is not an integer.
+        ValueError
+            ``n_children`` is negative.
+
+        Examples
+        --------
+        >>> workers = Generator(1234).spawn(4)   # one per data-loader worker
+        >>> len(workers), len({w.key for w in workers})
+        (4, 4)
         """
         n_children = _check_int("n_children", n_children, None)
         with self._lock:
@@ -266,7 +331,30 @@ cdef class Generator:
         return [Generator(child) for child in children]
 
     def reseed(self, seed=None):
-        """Restart from ``seed`` (as the constructor), stream 0, position 0; returns self."""
+        """Restart from ``seed`` (as the constructor), stream 0, position 0; returns self.
+
+        Parameters
+        ----------
+        seed : None, int, sequence of int or numpy.random.SeedSequence
+            As for :class:`Generator`; ``None`` draws fresh entropy from the OS.
+
+        Returns
+        -------
+        Generator
+            This generator, reseeded.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``seed`` is not something ``numpy.random.SeedSequence`` takes (a float
+            or a negative integer, for example); the generator is then unchanged.
+
+        Examples
+        --------
+        >>> g = Generator(0).advance(100)
+        >>> g.reseed(0) == Generator(0)
+        True
+        """
         fresh = Generator(seed)
         self._set(fresh.key, 0, 0, fresh.seed_seq)
         return self
@@ -492,13 +580,51 @@ def set_num_threads(n):
     The output does not depend on it: thread counts change speed only. Fills
     below ``PARALLEL_MIN_ELEMENTS`` elements per thread (a quarter of that for
     normal and truncated normal) use fewer threads.
+
+    Parameters
+    ----------
+    n : int
+        From 1 to 256 (``MAX_THREADS``).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        ``n`` is not an integer.
+    ValueError
+        ``n`` is outside 1 to 256; the setting is then unchanged.
+
+    Examples
+    --------
+    >>> before = get_num_threads()
+    >>> set_num_threads(2)
+    >>> get_num_threads()
+    2
+    >>> set_num_threads(before)
     """
     global _default_threads
     _default_threads = _check_threads("set_num_threads: n", n, THREADS_ACCEPTED)
 
 
 def get_num_threads():
-    """How many threads a large fill uses when ``threads=`` is not given."""
+    """How many threads a large fill uses when ``threads=`` is not given.
+
+    At import, the number of CPUs this process may run on; see
+    :func:`set_num_threads`.
+
+    Returns
+    -------
+    int
+        From 1 to 256.
+
+    Examples
+    --------
+    >>> 1 <= get_num_threads() <= MAX_THREADS
+    True
+    """
     return _default_threads
 
 
@@ -603,6 +729,14 @@ def simd_backends():
 
     Every variant writes the same bits; they differ in speed only.
 
+    Returns
+    -------
+    list of str
+        From "scalar", "sse2", "avx2", "avx512" (x86-64) and "neon" (ARM64),
+        those this CPU supports.
+
+    Examples
+    --------
     >>> simd_backends()[0]
     'scalar'
     """
@@ -612,12 +746,55 @@ def simd_backends():
 
 
 def get_simd():
-    """The name of the kernel variant in use."""
+    """The name of the kernel variant in use.
+
+    The best one this CPU supports, unless :func:`set_simd` or the
+    ``XINIT_C_SIMD`` environment variable chose another.
+
+    Returns
+    -------
+    str
+        One of :func:`simd_backends`.
+
+    Examples
+    --------
+    >>> get_simd() in simd_backends()
+    True
+    """
     return xi_kernel_variant().decode()
 
 
 def set_simd(name):
-    """Use the kernel variant ``name`` (one of :func:`simd_backends`, or "best")."""
+    """Use the kernel variant ``name`` (one of :func:`simd_backends`, or "best").
+
+    Every variant writes the same bits, so this changes speed only (the tests
+    use it to compare the variants).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`simd_backends`, or "best" for the most capable one.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string.
+    ValueError
+        ``name`` is unknown or this CPU does not support it; the variant in use
+        is then unchanged.
+
+    Examples
+    --------
+    >>> before = get_simd()
+    >>> set_simd("scalar")
+    >>> get_simd()
+    'scalar'
+    >>> set_simd(before)
+    """
     if not isinstance(name, str):
         raise TypeError(f"set_simd needs a variant name, got {type(name).__name__}")
     if xi_set_kernel_variant(name.encode()) != XI_OK:

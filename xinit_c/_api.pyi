@@ -1,0 +1,235 @@
+"""Type stubs for xinit_c/_api.py: it is compiled by Cython, where inline annotations would become checks."""
+from collections.abc import Sequence
+from typing import Any, Final, Literal, Protocol, SupportsFloat, SupportsIndex, TypeAlias, TypedDict, TypeVar
+
+import numpy as np
+from typing_extensions import Buffer, NotRequired
+
+from xinit_c._core import Generator as Generator
+from xinit_c._core import _Seed
+from xinit_c._fans import _Layout, _Mode, _Nonlinearity
+
+__all__ = [
+    "Generator",
+    "default_generator",
+    "manual_seed",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "variance_scaling_",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "zeros_",
+    "ones_",
+    "constant_",
+    "random_bits_",
+    "describe",
+]
+
+class _Tensor(Protocol):
+    """A torch.Tensor (or DTensor), recognised without torch installed."""
+    def data_ptr(self) -> int: ...
+    def dim(self) -> int: ...
+
+# numpy's stubs give ndarray __buffer__ only on Python >= 3.12, so it is named as well as Buffer
+# (bytearray, memoryview, mmap, array.array).
+_Out = TypeVar("_Out", bound=np.ndarray[Any, Any] | Buffer | _Tensor)
+
+# The Literal aliases spell out the runtime tuples; tests/test_typing.py keeps them equal.
+_KaimingMode: TypeAlias = Literal["fan_in", "fan_out"]
+_Distribution: TypeAlias = Literal["truncated_normal", "normal", "untruncated_normal", "uniform"]
+_FanBased: TypeAlias = Literal[
+    "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_uniform", "lecun_normal",
+    "variance_scaling",
+]
+#: A number as the fills read it: float(value).
+_Real: TypeAlias = SupportsFloat
+_Fan: TypeAlias = int | np.integer[Any]
+_Shape: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
+_Offset: TypeAlias = SupportsIndex | tuple[SupportsIndex, ...] | list[SupportsIndex]
+
+class _Description(TypedDict):
+    fan_in: int
+    fan_out: int
+    distribution: Literal["uniform", "normal", "trunc_normal"]
+    low: NotRequired[float]
+    high: NotRequired[float]
+    mean: NotRequired[float]
+    std: NotRequired[float]
+    a: NotRequired[float]
+    b: NotRequired[float]
+
+TRUNCATED_NORMAL_STD_CORRECTION: Final[float]
+DISTRIBUTIONS: Final[tuple[_Distribution, ...]]
+KAIMING_MODES: Final[tuple[_KaimingMode, ...]]
+FAN_BASED: Final[tuple[_FanBased, ...]]
+SIMD_ENVIRONMENT_VARIABLE: Final[str]
+
+def default_generator() -> Generator: ...
+def manual_seed(seed: _Seed) -> Generator: ...
+def describe(
+    init: _FanBased,
+    shape: Sequence[SupportsIndex],
+    *,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+    **options: Any,
+) -> _Description: ...
+def xavier_uniform_(
+    out: _Out,
+    gain: _Real = 1.0,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def xavier_normal_(
+    out: _Out,
+    gain: _Real = 1.0,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def kaiming_uniform_(
+    out: _Out,
+    a: float = 0,
+    mode: _KaimingMode = "fan_in",
+    nonlinearity: _Nonlinearity = "leaky_relu",
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def kaiming_normal_(
+    out: _Out,
+    a: float = 0,
+    mode: _KaimingMode = "fan_in",
+    nonlinearity: _Nonlinearity = "leaky_relu",
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def variance_scaling_(
+    out: _Out,
+    scale: _Real = 1.0,
+    mode: _Mode = "fan_in",
+    distribution: _Distribution = "truncated_normal",
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def lecun_uniform_(
+    out: _Out,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def lecun_normal_(
+    out: _Out,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+    layout: _Layout = "torch",
+    fan_in: _Fan | None = None,
+    fan_out: _Fan | None = None,
+) -> _Out: ...
+def uniform_(
+    out: _Out,
+    low: _Real = 0.0,
+    high: _Real = 1.0,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
+def normal_(
+    out: _Out,
+    mean: _Real = 0.0,
+    std: _Real = 1.0,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
+def trunc_normal_(
+    out: _Out,
+    mean: _Real = 0.0,
+    std: _Real = 1.0,
+    a: _Real = -2.0,
+    b: _Real = 2.0,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
+def zeros_(
+    out: _Out,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
+def ones_(
+    out: _Out,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
+def constant_(
+    out: _Out,
+    val: _Real,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
+def random_bits_(
+    out: _Out,
+    *,
+    generator: Generator | None = None,
+    global_shape: _Shape | None = None,
+    offset: _Offset | None = None,
+    threads: SupportsIndex | None = None,
+) -> _Out: ...
