@@ -196,6 +196,7 @@ def test_a_fill_without_seed_prints_the_seed_and_the_command_that_reproduces_it(
     assert int(re.search(r"seed (\d+)", other.stdout).group(1)) != seed
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Popen.send_signal sends no SIGINT on Windows")
 def test_ctrl_c_stops_with_one_line_and_the_printed_command_resumes(tmp_path):
     path = tmp_path / "w.npy"
     marker = tmp_path / "w.npy.progress"
