@@ -1,15 +1,26 @@
 """Command line: ``xinit-c fill`` writes an initialised .npy, ``xinit-c info`` describes the build.
 
-The fill goes through a memory map in row chunks, so the file may be larger
-than RAM; chunked fills give exactly the bytes of one in-memory fill with
-``Generator(seed)`` because every element's value depends only on its index.
+The fill computes the tensor in row chunks into one reused buffer and writes
+each chunk through the file descriptor, so the file may be larger than RAM and
+resident memory stays about one chunk. Chunked fills give exactly the bytes of
+one in-memory fill with ``Generator(seed)`` because every element's value
+depends only on its index.
+
+While it runs, ``OUT.progress`` records everything that determines the bytes
+and how many rows are written, so ``--resume`` can continue after Ctrl-C and
+refuse to mix in the bytes of another fill.
 """
 import argparse
 import copy
+import io
 import json
 import math
+import operator
 import os
 import platform
+import secrets
+import shlex
+import shutil
 import sys
 import time
 
@@ -19,9 +30,48 @@ import xinit_c
 from xinit_c import _api, _core
 
 FAN_INITS = _api.FAN_BASED
-PLAIN_INITS = ("uniform", "normal", "trunc_normal", "zeros", "ones")
+# For each init, the fill options it takes: command-line dest -> keyword of its fill function.
+INIT_OPTIONS = {
+    "xavier_uniform": {"gain": "gain"},
+    "xavier_normal": {"gain": "gain"},
+    "kaiming_uniform": {"a": "a", "mode": "mode", "nonlinearity": "nonlinearity"},
+    "kaiming_normal": {"a": "a", "mode": "mode", "nonlinearity": "nonlinearity"},
+    "lecun_uniform": {},
+    "lecun_normal": {},
+    "variance_scaling": {"scale": "scale", "mode": "mode", "distribution": "distribution"},
+    "uniform": {"low": "low", "high": "high"},
+    "normal": {"mean": "mean", "std": "std"},
+    "trunc_normal": {"mean": "mean", "std": "std", "a_bound": "a", "b_bound": "b"},
+    "zeros": {},
+    "ones": {},
+}
+UNSEEDED_INITS = ("zeros", "ones")
 DTYPES = ("float16", "bfloat16", "float32", "float64")
+LAYOUTS = ("torch", "keras", "jax")
 DEFAULT_CHUNK_MB = 64
+STATS_BLOCK = 1 << 16   # elements per float32 dot product in the observed std
+SEED_BITS = 64        # the key has 64 bits, so a longer drawn seed would add nothing
+# Options that decide the bytes of every fill; the init's own options and --layout come on top.
+SOURCE_OPTIONS = ("shape", "init", "dtype", "seed", "stream")
+FILL_OPTIONS = SOURCE_OPTIONS + ("layout",) + tuple(sorted({d for opts in INIT_OPTIONS.values() for d in opts}))
+MARKER_SUFFIX = ".progress"
+MARKER_FIELDS = ("stream_version", "init", "options", "layout", "parameters", "dtype", "shape", "seed", "key",
+                 "stream", "position", "npy_header", "file_bytes", "rows_done")
+INTERRUPTED_STATUS = 130   # what shells report for a process ended by SIGINT (128 + 2)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a fill; the file holds the fill's values in rows ``[first_row, rows_done)``.
+
+    ``rows_done`` is what the progress marker records (for tracked fills), so
+    a resume continues from exactly there. ``wrote_nothing`` is True when a new
+    fill was stopped before its file was created.
+    """
+
+    def __init__(self, first_row, rows_done, stop_row, wrote_nothing):
+        super().__init__(f"interrupted with rows {first_row}:{rows_done} of {first_row}:{stop_row} written")
+        self.first_row, self.rows_done, self.stop_row = first_row, rows_done, stop_row
+        self.wrote_nothing = wrote_nothing
 
 
 def _dtype(name):
@@ -34,30 +84,11 @@ def _dtype(name):
     return np.dtype(name)
 
 
-def _fill_options(args):
-    """The init's keyword arguments from the command line."""
-    if args.init in ("xavier_uniform", "xavier_normal"):
-        return {"gain": args.gain}
-    if args.init in ("kaiming_uniform", "kaiming_normal"):
-        return {"a": args.a, "mode": args.mode or "fan_in", "nonlinearity": args.nonlinearity}
-    if args.init == "variance_scaling":
-        return {"scale": args.scale, "mode": args.mode or "fan_in", "distribution": args.distribution}
-    if args.init == "uniform":
-        return {"low": args.low, "high": args.high}
-    if args.init in ("normal", "trunc_normal"):
-        options = {"mean": args.mean, "std": args.std}
-        if args.init == "trunc_normal":
-            options.update(a=args.a_bound, b=args.b_bound)
-        return options
-    return {}
-
-
 def _human_bytes(n):
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
         n /= 1000
-    return None
 
 
 def _progress(done, total, elapsed, stream):
@@ -67,111 +98,410 @@ def _progress(done, total, elapsed, stream):
     stream.flush()
 
 
-def _progress_path(path):
-    return f"{path}.progress"
+def marker_path(path):
+    return f"{path}{MARKER_SUFFIX}"
 
 
-def _open_output(path, shape, dtype, rows, resume):
-    """The memory map to write and the rows [first, stop) still to fill."""
-    existing = rows is not None or resume
-    if not existing:
-        return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape), 0, shape[0] if shape else 1
-    out = np.lib.format.open_memmap(path, mode="r+")
-    if out.shape != shape or out.dtype != dtype:
-        raise ValueError(f"{path} holds {out.shape} {out.dtype}, not {shape} {dtype}")
-    total_rows = shape[0] if shape else 1
-    if resume:
+def _npy_header(shape, dtype):
+    """The .npy header that np.save writes for a C-order array of this shape and dtype."""
+    fields = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+    header = io.BytesIO()
+    try:
+        np.lib.format.write_array_header_1_0(header, fields)
+    except ValueError:   # over 64 KiB (thousands of dimensions): format 2.0 has a 4-byte length field
+        header = io.BytesIO()
+        np.lib.format.write_array_header_2_0(header, fields)
+    return header.getvalue()
+
+
+def _file_identity(path):
+    """(header bytes, file size, description) of the .npy at ``path``."""
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    with open(path, "rb") as npy:
         try:
-            with open(_progress_path(path)) as marker:
-                first = int(json.load(marker)["rows_done"])
-        except FileNotFoundError:
-            raise ValueError(f"nothing to resume: {_progress_path(path)} is missing "
-                             "(the fill finished, or never started)") from None
-        return out, first, total_rows
-    first, stop = rows
-    if not 0 <= first <= stop <= total_rows:
-        raise ValueError(f"rows {first}:{stop} are not inside the {total_rows} rows of {path}")
-    return out, first, stop
+            reader = readers.get(np.lib.format.read_magic(npy))
+            if reader is None:
+                raise ValueError("a .npy format version other than 1.0 and 2.0")
+            shape, fortran_order, dtype = reader(npy)
+        except ValueError as exc:
+            raise ValueError(f"{path} is not a .npy file this fill can write into ({exc})") from None
+        data_offset = npy.tell()
+        npy.seek(0)
+        header = npy.read(data_offset)
+        size = os.fstat(npy.fileno()).st_size
+    order = ", Fortran order" if fortran_order else ""
+    return header, size, f"{tuple(shape)} {dtype}{order}"
 
 
-def fill_file(path, shape, init, dtype, seed, stream=0, layout="torch", options=None,
-              chunk_bytes=DEFAULT_CHUNK_MB << 20, progress=None, rows=None, resume=False):
-    """Write ``init`` over a .npy of ``shape`` through a memory map, in row chunks.
+def _jsonable(value):
+    """``value`` as it reads back from JSON (tuples become lists), so records compare equal after a round trip."""
+    return json.loads(json.dumps(value))
+
+
+def fill_record(shape, init, dtype, seed, stream, layout, options):
+    """Everything that determines the bytes of a fill, as the progress marker stores it.
+
+    Besides the arguments it holds what they imply in this build (the key,
+    the fans and distribution parameters, the .npy header and size), so a
+    resume refuses a marker written by a build that would give other bytes.
+    """
+    header = _npy_header(shape, dtype)
+    record = {
+        "stream_version": xinit_c.STREAM_VERSION,
+        "init": init,
+        "options": options,
+        "layout": layout if init in FAN_INITS else None,
+        "parameters": _api.describe(init, shape, layout=layout, **options) if init in FAN_INITS else None,
+        "dtype": str(dtype),
+        "shape": shape,
+        "seed": seed,
+        "key": _api.Generator(seed, stream=stream).key,
+        "stream": stream,
+        "position": 0,
+        "npy_header": header.decode("latin-1"),
+        "file_bytes": len(header) + math.prod(shape) * dtype.itemsize,
+    }
+    return _jsonable(record)
+
+
+def read_marker(path):
+    """The progress marker of an interrupted fill of ``path`` (a dict with ``rows_done``)."""
+    try:
+        with open(marker_path(path)) as marker:
+            text = marker.read()
+    except FileNotFoundError:
+        raise ValueError(f"nothing to resume: {marker_path(path)} is missing "
+                         "(the fill finished, or never started)") from None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError:
+        record = None
+    if not isinstance(record, dict) or any(name not in record for name in MARKER_FIELDS):
+        raise ValueError(f"{marker_path(path)} is not a progress marker this version of xinit-c wrote; "
+                         "nothing was changed (start the fill again with --force)")
+    return record
+
+
+def _write_marker(path, record, rows_done):
+    # write-then-rename: whenever Ctrl-C lands, the marker is either the old one or the new one, never torn
+    partial = marker_path(path) + ".tmp"
+    try:
+        with open(partial, "w") as marker:
+            json.dump({**record, "rows_done": rows_done}, marker, indent=1)
+        os.replace(partial, marker_path(path))
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def _differences(wanted, recorded):
+    return [f"{name} {json.dumps(recorded.get(name))} there, {json.dumps(value)} here"
+            for name, value in wanted.items() if recorded.get(name) != value]
+
+
+def _check_same_fill(path, record):
+    """Refuse a resume whose marker or file belong to another fill; returns the rows already written."""
+    recorded = read_marker(path)
+    differences = _differences(record, recorded)
+    if differences:
+        raise ValueError(f"{marker_path(path)} records a different fill: {'; '.join(differences)}. "
+                         "Nothing was changed")
+    _check_file_is(path, record, f"the file that {marker_path(path)} records")
+    rows_done = recorded["rows_done"]
+    total_rows = (record["shape"] or [1])[0]
+    if type(rows_done) is not int or not 0 <= rows_done <= total_rows:
+        raise ValueError(f"{marker_path(path)} records rows_done {rows_done!r}, not a row count in "
+                         f"[0, {total_rows}]; nothing was changed")
+    return rows_done
+
+
+def _check_file_is(path, record, what):
+    try:
+        header, size, holds = _file_identity(path)
+    except FileNotFoundError:
+        raise ValueError(f"{path} is missing; nothing was changed") from None
+    wanted_header = record["npy_header"].encode("latin-1")
+    if header != wanted_header:
+        raise ValueError(f"{path} holds {holds}, not {tuple(record['shape'])} {record['dtype']} "
+                         f"({what}): its .npy header differs. Nothing was changed")
+    if size != record["file_bytes"]:
+        raise ValueError(f"{path} has {size} bytes, not the {record['file_bytes']} of {what}. Nothing was changed")
+
+
+def _create(path, header, size, force):
+    """Create (or, forced, truncate) the output with its header, at its final size."""
+    if not force and os.path.lexists(path):
+        resumable = os.path.exists(marker_path(path))
+        hint = " --resume to continue the interrupted fill it records," if resumable else ""
+        raise ValueError(f"{path} exists ({_human_bytes(os.lstat(path).st_size)}); nothing was written. "
+                         f"Add --force to replace it,{hint} or --rows START STOP to refill rows of it")
+    # "x" rather than "w": a file that appears after the check above is still not overwritten
+    output = open(path, "wb" if force else "xb", buffering=0)
+    _write_all(output, 0, header)
+    output.truncate(size)
+    return output
+
+
+def _write_all(output, offset, data):
+    """Write the bytes-like ``data`` at ``offset``: an unbuffered write may take only part of it."""
+    output.seek(offset)
+    view = memoryview(data)
+    while view:
+        view = view[output.write(view):]
+
+
+def _sum_and_sumsq(flat):
+    """Sum and sum of squares to about float64 accuracy, without a float64 copy of the chunk."""
+    if flat.dtype in (np.float32, np.float64):
+        # BLAS dot is several times faster than einsum; short blocks keep float32's accumulated error ~1e-8
+        total_sum = total_sumsq = 0.0
+        for start in range(0, flat.size, STATS_BLOCK):
+            block = flat[start:start + STATS_BLOCK]
+            total_sum += float(block.sum(dtype=np.float64))
+            total_sumsq += float(np.dot(block, block))
+        return total_sum, total_sumsq
+    # no BLAS for float16 or bfloat16: accumulate in float64 through numpy's small cast buffers
+    return float(flat.sum(dtype=np.float64)), float(np.einsum("i,i->", flat, flat, dtype=np.float64))
+
+
+def fill_file(path, shape, init, dtype, seed=None, stream=0, layout="torch", options=None,
+              chunk_bytes=DEFAULT_CHUNK_MB << 20, progress=None, rows=None, resume=False, force=False):
+    """Write ``init`` into a .npy of ``shape`` in row chunks.
 
     Each chunk is filled as its block of the whole tensor (``global_shape=``,
-    ``offset=``), so the file gets exactly the bytes of one in-memory fill
-    with ``Generator(seed)``, whichever rows are written when. ``rows=(a, b)``
-    (re)fills only rows a..b-1 of an existing file; ``resume=True`` continues
-    an interrupted fill from the rows its ``PATH.progress`` marker records.
+    ``offset=``) into one reused buffer and written at its place in the file,
+    so the file gets exactly the bytes of one in-memory fill with
+    ``Generator(seed)``, whichever rows are written when, and resident memory
+    stays about one chunk whatever the file size.
 
-    Returns a dict: fans and distribution parameters, observed mean and std
-    (of the rows written), bytes written and seconds spent filling.
+    ``seed=None`` draws a 64-bit seed from OS entropy (returned as ``seed``).
+    A new file is refused if ``path`` exists, unless ``force``. ``rows=(a, b)``
+    (re)fills only rows a..b-1 of an existing file of this shape and dtype.
+    Otherwise ``PATH.progress`` records the fill (``fill_record``) and the rows
+    written, after each chunk is written; ``resume=True`` continues from there
+    and refuses a marker or file of another fill. Nothing is written before
+    the arguments and the file are checked and the first chunk is computed.
+    Ctrl-C raises ``Interrupted``, with the marker holding the rows written.
+
+    Returns a dict: the record, fans and distribution parameters, observed
+    mean and std (of the rows written), bytes written and seconds spent
+    computing values.
     """
     options = dict(options or {})
     dtype = _dtype(dtype) if isinstance(dtype, str) else np.dtype(dtype)
-    shape = tuple(int(n) for n in shape)
-    generator = _api.Generator(seed, stream=stream)
-    info = {"shape": shape, "dtype": str(dtype), "init": init, "key": generator.key}
+    shape = tuple(operator.index(n) for n in shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"shape {shape} has a negative dimension")
+    seed = secrets.randbits(SEED_BITS) if seed is None else operator.index(seed)
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    record = fill_record(shape, init, dtype, seed, stream, layout, options)
     fill = getattr(_api, init + "_")
-    if init in FAN_INITS:
-        info.update(_api.describe(init, shape, layout=layout, **options))
-        options["layout"] = layout
+    fill_options = {**options, "layout": layout} if init in FAN_INITS else options
+    generator = _api.Generator(seed, stream=stream)
+    block_shape = shape or (1,)   # a 0-d tensor's one element is row 0 of a 1-element block
+    total_rows = block_shape[0]
+    tracking = rows is None
+    if resume:
+        first_row, stop_row = _check_same_fill(path, record), total_rows
+    elif rows is not None:
+        first_row, stop_row = rows
+        _check_file_is(path, record, f"the fill of {init} asked for")
+        if not 0 <= first_row <= stop_row <= total_rows:
+            raise ValueError(f"rows {first_row}:{stop_row} are not inside the {total_rows} rows of {path}")
     else:
-        info.update(distribution=init, **options)
-    out, first_row, stop_row = _open_output(path, shape, dtype, rows, resume)
-    view = out if shape else out.reshape(1)
-    block_shape = view.shape
-    row_bytes = max(1, view.nbytes // max(block_shape[0], 1))
-    rows_per_chunk = max(1, chunk_bytes // row_bytes)
+        first_row, stop_row = 0, total_rows
+    row_shape = block_shape[1:]
+    row_bytes = math.prod(row_shape) * dtype.itemsize
+    rows_per_chunk = max(1, chunk_bytes // max(row_bytes, 1))
+    chunk_buffer = np.empty((min(rows_per_chunk, stop_row - first_row),) + row_shape, dtype)
+    data_offset = len(record["npy_header"])
     total_sum = total_sumsq = 0.0
     fill_seconds = 0.0
     start = time.perf_counter()
-    tracking = rows is None
-    for first in range(first_row, stop_row if view.size else first_row, rows_per_chunk):
-        chunk = view[first:min(first + rows_per_chunk, stop_row)]
-        offset = (first,) + (0,) * (len(block_shape) - 1)
-        began = time.perf_counter()
-        if init in PLAIN_INITS[3:]:
-            fill(chunk)
-        else:
-            fill(chunk, generator=copy.copy(generator), global_shape=block_shape, offset=offset, **options)
-        fill_seconds += time.perf_counter() - began
-        values = chunk.astype(np.float64).ravel()
-        total_sum += float(values.sum())
-        total_sumsq += float(values @ values)
-        if tracking:
-            out.flush()
-            with open(_progress_path(path), "w") as marker:
-                json.dump({"rows_done": first + len(chunk)}, marker)
-        if progress is not None:
-            _progress((first + len(chunk) - first_row) * row_bytes, (stop_row - first_row) * row_bytes,
-                      time.perf_counter() - start, progress)
-    out.flush()
-    del out
-    if tracking and os.path.exists(_progress_path(path)):
-        os.remove(_progress_path(path))
+    output = None
+    rows_done = first_row
+    try:
+        first = first_row
+        while True:
+            chunk = chunk_buffer[:min(rows_per_chunk, stop_row - first)]
+            began = time.perf_counter()
+            if init in UNSEEDED_INITS:
+                fill(chunk)
+            else:
+                fill(chunk, generator=copy.copy(generator), global_shape=block_shape,
+                     offset=(first,) + (0,) * len(row_shape), **fill_options)
+            fill_seconds += time.perf_counter() - began
+            if output is None:   # the first chunk computed: every argument has passed the fill's own checks
+                if tracking and not resume:
+                    output = _create(path, record["npy_header"].encode("latin-1"), record["file_bytes"], force)
+                    _write_marker(path, record, first_row)
+                else:
+                    output = open(path, "r+b", buffering=0)
+            # as bytes: the buffer protocol has no bfloat16 format
+            _write_all(output, data_offset + first * row_bytes, chunk.reshape(-1).view(np.uint8))
+            chunk_sum, chunk_sumsq = _sum_and_sumsq(chunk.reshape(-1))
+            total_sum += chunk_sum
+            total_sumsq += chunk_sumsq
+            first += len(chunk)
+            if tracking:
+                _write_marker(path, record, first)
+            rows_done = first
+            if progress is not None and stop_row > first_row:
+                _progress((first - first_row) * row_bytes, (stop_row - first_row) * row_bytes,
+                          time.perf_counter() - start, progress)
+            if first >= stop_row:
+                break
+    except KeyboardInterrupt:
+        if output is not None and tracking:
+            if os.path.exists(marker_path(path)):
+                rows_done = read_marker(path)["rows_done"]   # exactly what a resume will continue from
+            else:   # stopped between creating the file and its first marker: no rows are written yet
+                _write_marker(path, record, first_row)
+        raise Interrupted(first_row, rows_done, stop_row, output is None and tracking and not resume) from None
+    finally:
+        if output is not None:
+            output.close()
+    if tracking:
+        os.remove(marker_path(path))
     if progress is not None:
         progress.write("\n")
-    n = (stop_row - first_row) * (math.prod(block_shape[1:]) if view.size else 0)
+    n = (stop_row - first_row) * math.prod(row_shape)
     mean = total_sum / n if n else float("nan")
     variance = max(total_sumsq / n - mean * mean, 0.0) if n else float("nan")
-    info.update(elements=n, bytes=n * dtype.itemsize, observed_mean=mean,
-                observed_std=math.sqrt(variance), fill_seconds=fill_seconds,
-                total_seconds=time.perf_counter() - start, rows=(first_row, stop_row))
+    info = {"record": record, "shape": shape, "dtype": str(dtype), "init": init, "seed": seed,
+            "key": tuple(record["key"]), "stream": stream}
+    info.update(record["parameters"] or {"distribution": init, **options})
+    info.update(elements=n, bytes=n * dtype.itemsize, observed_mean=mean, observed_std=math.sqrt(variance),
+                fill_seconds=fill_seconds, rows=(first_row, stop_row))
     return info
 
 
-def _cmd_fill(args):
-    options = _fill_options(args)
+# --------------------------------------------------------------------------
+# The fill command: options <-> record, messages
+# --------------------------------------------------------------------------
+
+def _relevant_options(init):
+    """The command-line options that decide the bytes of an ``init`` fill."""
+    return SOURCE_OPTIONS + (("layout",) if init in FAN_INITS else ()) + tuple(INIT_OPTIONS[init])
+
+
+def _options_from_record(path, recorded):
+    """The command-line values of the fill that the progress marker of ``path`` records."""
+    init = recorded["init"]
+    try:
+        values = {"shape": recorded["shape"], "init": init, "dtype": recorded["dtype"], "seed": recorded["seed"],
+                  "stream": recorded["stream"]}
+        if init in FAN_INITS:
+            values["layout"] = recorded["layout"]
+        values.update((dest, recorded["options"][keyword]) for dest, keyword in INIT_OPTIONS[init].items())
+    except (KeyError, TypeError):
+        raise ValueError(f"{marker_path(path)} records an {init!r} fill this version of xinit-c cannot redo; "
+                         "nothing was changed") from None
+    return values
+
+
+def _flag(dest):
+    return "--" + dest.replace("_", "-")
+
+
+def _words(dest, value):
+    return [_flag(dest), *map(str, value)] if isinstance(value, (list, tuple)) else [_flag(dest), str(value)]
+
+
+def _program():
+    """The words that run this program again: short when PATH finds this very script, else its full path."""
+    invoked = sys.argv[0] if sys.argv else ""
+    if os.path.basename(invoked) == "__main__.py":
+        return [sys.executable, "-m", "xinit_c"]
+    on_path = shutil.which("xinit-c")
+    if os.path.isfile(invoked) and os.path.basename(invoked).startswith("xinit-c"):
+        return ["xinit-c"] if on_path and os.path.samefile(on_path, invoked) else [os.path.abspath(invoked)]
+    return ["xinit-c"]
+
+
+def _command(out, values, *extra):
+    words = _program() + ["fill", out]
+    for dest in _relevant_options(values["init"]):
+        words += _words(dest, values[dest])
+    return shlex.join(words + list(extra))
+
+
+def _resume_command(out):
+    return shlex.join(_program() + ["fill", out, "--resume"])
+
+
+def _check_options_apply(init, given):
+    stray = [_flag(dest) for dest in FILL_OPTIONS if dest in given and dest not in _relevant_options(init)]
+    if stray:
+        raise ValueError(f"{', '.join(stray)} do{'es' if len(stray) == 1 else ''} not apply to --init {init}")
+
+
+def _resumed_values(args, given):
+    """The values of the interrupted fill, refusing any option given here that differs from them."""
+    recorded = _options_from_record(args.out, read_marker(args.out))
+    given = [dest for dest in FILL_OPTIONS if dest in given]
+    stray = [_flag(dest) for dest in given if dest not in recorded]
+    if stray:
+        raise ValueError(f"{', '.join(stray)}: not an option of the interrupted {recorded['init']} fill that "
+                         f"{marker_path(args.out)} records; nothing was changed")
+    differing = [dest for dest in given if dest in recorded and _jsonable(getattr(args, dest)) != recorded[dest]]
+    if differing:
+        asked = " ".join(" ".join(_words(dest, getattr(args, dest))) for dest in differing)
+        had = " ".join(" ".join(_words(dest, recorded[dest])) for dest in differing)
+        raise ValueError(f"{asked} differ{'s' if len(differing) == 1 else ''} from the interrupted fill that "
+                         f"{marker_path(args.out)} records ({had}); nothing was changed. Resume with "
+                         f"`{_resume_command(args.out)}`, or give --force to start again")
+    return recorded
+
+
+def _cmd_fill(args, given):
+    started = time.perf_counter()
+    if args.chunk_mb < 1:
+        raise ValueError(f"--chunk-mb must be at least 1, got {args.chunk_mb}")
     progress = sys.stderr if (sys.stderr.isatty() and not args.quiet) else None
-    if (args.rows or args.resume) and args.seed is None:
-        raise ValueError("--rows and --resume need the --seed of the original fill")
-    info = fill_file(args.out, args.shape, args.init, args.dtype, args.seed, stream=args.stream,
-                     layout=args.layout, options=options, chunk_bytes=args.chunk_mb << 20,
-                     progress=progress, rows=args.rows, resume=args.resume)
+    if args.resume:
+        values = _resumed_values(args, given)
+    else:
+        if args.shape is None:
+            raise ValueError("--shape is needed (only --resume takes it from the progress marker)")
+        if args.rows and args.seed is None:
+            raise ValueError("--rows needs the --seed of the original fill (the 'reproduce with' line of its "
+                             "summary has it)")
+        _check_options_apply(args.init, given)
+        values = {dest: getattr(args, dest) for dest in _relevant_options(args.init)}
+    init = values["init"]
+    options = {keyword: values[dest] for dest, keyword in INIT_OPTIONS[init].items()}
+    try:
+        info = fill_file(args.out, values["shape"], init, values["dtype"], values["seed"], stream=values["stream"],
+                         layout=values.get("layout", "torch"), options=options, chunk_bytes=args.chunk_mb << 20,
+                         progress=progress, rows=args.rows, resume=args.resume, force=args.force)
+    except Interrupted as stop:
+        if progress is not None:
+            progress.write("\n")
+        print(f"xinit-c: interrupted: {_interrupted_message(args, values, stop)}", file=sys.stderr)
+        return INTERRUPTED_STATUS
+    values["seed"] = info["seed"]
+    _report(args, values, info, time.perf_counter() - started)
+    return 0
+
+
+def _interrupted_message(args, values, stop):
+    if stop.wrote_nothing:
+        return f"nothing was written to {args.out}"
+    if args.rows is None:
+        return f"{stop.rows_done} of {stop.stop_row} rows of {args.out} are written; resume with: " \
+               f"{_resume_command(args.out)}"
+    return (f"rows {stop.first_row}:{stop.rows_done} of {args.out} are rewritten, {stop.rows_done}:{stop.stop_row} "
+            f"are not; finish with: {_command(args.out, values, '--rows', str(stop.rows_done), str(stop.stop_row))}")
+
+
+def _report(args, values, info, seconds):
     first, stop = info["rows"]
     what = "" if (first, stop) == (0, (info["shape"] or (1,))[0]) else f" rows {first}:{stop} of"
-    print(f"wrote{what} {args.out}: shape {info['shape']} {info['dtype']}, {args.init}, seed {args.seed}")
+    drawn = " (from the progress marker)" if args.resume else " (drawn from OS entropy)" if args.seed is None else ""
+    print(f"wrote{what} {args.out}: shape {info['shape']} {info['dtype']}, {info['init']}, "
+          f"seed {info['seed']}{drawn}, key {info['key'][0]:#010x} {info['key'][1]:#010x}, stream {info['stream']}")
     if "fan_in" in info:
         print(f"fan_in {info['fan_in']}  fan_out {info['fan_out']}")
     dist = info["distribution"]
@@ -183,14 +513,16 @@ def _cmd_fill(args):
             line += f"  truncated to [{info['a']:.9g}, {info['b']:.9g}]"
         print(line)
     print(f"observed mean {info['observed_mean']:.6g}  std {info['observed_std']:.6g}")
-    seconds = info["fill_seconds"]
-    if seconds > 0:
-        print(f"fill {info['bytes'] / seconds / 1e9:.2f} GB/s, {seconds / max(info['elements'], 1) * 1e9:.2f} "
-              f"ns/element ({seconds:.3f} s filling, {info['total_seconds']:.3f} s in all)")
-    return 0
+    size = info["bytes"]
+    print(f"whole run: {seconds:.3f} s for {_human_bytes(size)}, {size / max(seconds, 1e-9) / 1e9:.2f} GB/s "
+          "(checks, computing, writing the file)")
+    computing = info["fill_seconds"]
+    print(f"computing values only: {computing:.3f} s, {size / max(computing, 1e-9) / 1e9:.2f} GB/s, "
+          f"{computing / max(info['elements'], 1) * 1e9:.2f} ns/element")
+    print(f"reproduce with: {_command(args.out, values)}")
 
 
-def _cmd_info(args):
+def _cmd_info(args, given):
     print(f"xinit-c {xinit_c.__version__}")
     print(f"python {platform.python_version()} ({platform.python_implementation()}), "
           f"numpy {np.__version__}")
@@ -202,40 +534,64 @@ def _cmd_info(args):
     return 0
 
 
-def _cmd_bench(args):
+def _cmd_bench(args, given):
     from xinit_c import _bench
     return _bench.main(args.bench_args)
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="xinit-c", description=__doc__.splitlines()[0])
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show (None, or an unset flag)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def build_parser(with_defaults=True):
+    """The argument parser; ``with_defaults=False`` leaves out what was not given (to tell given from default)."""
+    parser = argparse.ArgumentParser(prog="xinit-c", description=__doc__.splitlines()[0],
+                                     formatter_class=_HelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    fill = sub.add_parser("fill", help="write an initialised .npy file (through a memory map)")
+    fill = sub.add_parser("fill", help="write an initialised .npy file", formatter_class=_HelpFormatter,
+                          description="Write an initialised .npy file in row chunks, with exactly the bytes of "
+                                      "the in-memory fill. Without --seed a 64-bit seed is drawn and printed.")
+
+    def option(*names, default=None, **kwargs):
+        fill.add_argument(*names, default=default if with_defaults else argparse.SUPPRESS, **kwargs)
+
     fill.add_argument("out", help="output .npy path")
-    fill.add_argument("--shape", type=int, nargs="+", required=True, help="tensor shape")
-    fill.add_argument("--init", choices=FAN_INITS + PLAIN_INITS, default="xavier_uniform")
-    fill.add_argument("--dtype", choices=DTYPES, default="float32")
-    fill.add_argument("--seed", type=int, default=None, help="seed (default: fresh OS entropy)")
-    fill.add_argument("--stream", type=int, default=0, help="64-bit stream id")
-    fill.add_argument("--layout", choices=("torch", "keras", "jax"), default="torch")
-    fill.add_argument("--gain", type=float, default=1.0, help="xavier gain")
-    fill.add_argument("--a", type=float, default=0.0, help="kaiming negative slope")
-    fill.add_argument("--mode", default=None, help="fan mode (kaiming, variance_scaling)")
-    fill.add_argument("--nonlinearity", default="leaky_relu", help="kaiming nonlinearity")
-    fill.add_argument("--scale", type=float, default=1.0, help="variance_scaling scale")
-    fill.add_argument("--distribution", default="truncated_normal", help="variance_scaling distribution")
-    fill.add_argument("--low", type=float, default=0.0)
-    fill.add_argument("--high", type=float, default=1.0)
-    fill.add_argument("--mean", type=float, default=0.0)
-    fill.add_argument("--std", type=float, default=1.0)
-    fill.add_argument("--a-bound", type=float, default=-2.0, help="trunc_normal lower bound")
-    fill.add_argument("--b-bound", type=float, default=2.0, help="trunc_normal upper bound")
-    fill.add_argument("--chunk-mb", type=int, default=DEFAULT_CHUNK_MB, help="bytes per chunk, in MiB")
-    fill.add_argument("--quiet", action="store_true", help="no progress display")
-    fill.add_argument("--rows", type=int, nargs=2, metavar=("START", "STOP"),
-                      help="(re)fill only these rows of an existing file, with the values the whole fill gives")
-    fill.add_argument("--resume", action="store_true",
-                      help="continue an interrupted fill of an existing file (from OUT.progress)")
+    option("--shape", type=int, nargs="+", help="tensor shape (needed unless --resume)")
+    option("--init", choices=tuple(INIT_OPTIONS), default="xavier_uniform", help="initialiser")
+    option("--dtype", choices=DTYPES, default="float32", help="element type")
+    option("--seed", type=int, help="seed (default: 64 bits from OS entropy, printed in the summary)")
+    option("--stream", type=int, default=0, help="64-bit stream id")
+    option("--layout", choices=LAYOUTS, default="torch", help="axis convention for fans (fan-based inits)")
+    option("--gain", type=float, default=1.0, help="xavier gain")
+    option("--a", type=float, default=0.0, help="kaiming negative slope")
+    option("--mode", default="fan_in", help="fan mode (kaiming: fan_in, fan_out; variance_scaling: also fan_avg, "
+                                            "fan_geo_avg)")
+    option("--nonlinearity", default="leaky_relu", help="kaiming nonlinearity")
+    option("--scale", type=float, default=1.0, help="variance_scaling scale")
+    option("--distribution", default="truncated_normal", help="variance_scaling distribution")
+    option("--low", type=float, default=0.0, help="uniform lower bound")
+    option("--high", type=float, default=1.0, help="uniform upper bound")
+    option("--mean", type=float, default=0.0, help="normal and trunc_normal mean")
+    option("--std", type=float, default=1.0, help="normal and trunc_normal standard deviation")
+    option("--a-bound", type=float, default=-2.0, help="trunc_normal lower bound")
+    option("--b-bound", type=float, default=2.0, help="trunc_normal upper bound")
+    option("--chunk-mb", type=int, default=DEFAULT_CHUNK_MB,
+           help="rows per chunk: this many MiB (resident memory is about one chunk)")
+    option("--quiet", action="store_true", help="no progress display")
+    existing = fill.add_mutually_exclusive_group()
+    existing.add_argument("--force", action="store_true", default=False if with_defaults else argparse.SUPPRESS,
+                          help="replace OUT if it exists (without it, an existing OUT is refused)")
+    existing.add_argument("--rows", type=int, nargs=2, metavar=("START", "STOP"),
+                          default=None if with_defaults else argparse.SUPPRESS,
+                          help="(re)fill only these rows of an existing OUT, with the values the whole fill gives")
+    existing.add_argument("--resume", action="store_true", default=False if with_defaults else argparse.SUPPRESS,
+                          help="continue an interrupted fill of OUT from OUT.progress, which supplies every "
+                               "option; options given must match it")
     fill.set_defaults(run=_cmd_fill)
     info = sub.add_parser("info", help="version and build details")
     info.set_defaults(run=_cmd_info)
@@ -248,12 +604,20 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        return args.run(args)
+        args = build_parser().parse_args(argv)
+        given = set(vars(build_parser(with_defaults=False).parse_args(argv))) if args.command == "fill" else set()
+        return args.run(args, given)
     except (ValueError, TypeError) as exc:
         print(f"xinit-c: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"xinit-c: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("xinit-c: interrupted", file=sys.stderr)
+        return INTERRUPTED_STATUS
 
 
 if __name__ == "__main__":
