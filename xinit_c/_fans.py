@@ -94,10 +94,16 @@ def _normalize_shape(shape):
     return dims
 
 
+def _is_bool(value):
+    """bool or numpy.bool_: numpy 2.0's bool_ still has __index__ (deprecated), so
+    operator.index alone would take True for 1."""
+    return isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", None) == "b"
+
+
 def _normalize_shape_slow(dims, shape):
     out = []
     for d in dims:
-        if isinstance(d, bool):
+        if _is_bool(d):
             raise TypeError(f"shape entries must be ints, not bool (shape {shape!r})")
         try:
             v = operator.index(d)  # int subclasses, numpy integers; not floats
@@ -114,7 +120,7 @@ def _normalize_shape_slow(dims, shape):
 def _as_axes(axis, name, ndim):
     """Normalize an axis spec (int or sequence of ints) to a tuple of
     non-negative axis indices; ValueError when out of range or duplicated."""
-    if isinstance(axis, bool):
+    if _is_bool(axis):
         raise TypeError(f"{name} must be an int or a sequence of ints, not bool")
     try:
         raw = (operator.index(axis),)
@@ -131,7 +137,7 @@ def _as_axes(axis, name, ndim):
             ) from None
         raw = []
         for a in items:
-            if isinstance(a, bool):
+            if _is_bool(a):
                 raise TypeError(f"{name} entries must be ints, not bool (got {axis!r})")
             try:
                 raw.append(operator.index(a))
@@ -227,7 +233,7 @@ def _axes_given(in_axis, out_axis, batch_axis):
         return True
     if batch_axis is None:
         return False
-    if isinstance(batch_axis, bool):
+    if _is_bool(batch_axis):
         return True  # let _as_axes reject it
     try:
         operator.index(batch_axis)
