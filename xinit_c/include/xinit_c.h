@@ -14,7 +14,9 @@
  * generator position `position + 2^64 * position_high`. The functions
  * validate what they can cheaply and return a status, never crash on it:
  *   XINIT_OK         written
- *   XINIT_ERR_PARAM  a NaN or infinite parameter, std < 0, low > high, a >= b
+ *   XINIT_ERR_PARAM  a NaN or infinite parameter, low/high/mean/std beyond the
+ *                    output dtype's largest finite value, std < 0, low > high,
+ *                    a > b, or a == b with std > 0
  *   XINIT_ERR_KIND   (not returned by the fills; reserved)
  *   XINIT_ERR_RANGE  position + w*n would pass 2^66 words
  *   XINIT_ERR_SHAPE  out is NULL with n > 0, or stride is 0 with n > 1
