@@ -393,9 +393,11 @@ except ImportError as exc:
 
 @pytest.mark.parametrize("module, blocked, extra", [("xinit_c.torch", "torch", "torch"),
                                                      ("xinit_c.dask", "dask", "dask")])
-def test_a_missing_extra_is_an_import_error_naming_it(module, blocked, extra):
+def test_a_missing_extra_is_an_import_error_naming_it(module, blocked, extra, tmp_path):
     code = WITHOUT.format(module=module, blocked=blocked)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # from outside the source tree: -c puts the working directory first on sys.path
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path)
     assert result.returncode == 0, result.stderr   # the core imports and fills without the extra
     raised = json.loads(result.stdout)
     assert raised["type"] == "ImportError"   # not ModuleNotFoundError: xinit_c's module exists
