@@ -325,3 +325,444 @@ def verify_fma(n_random=1_000_000, seed=20260101):
             print(f"  fma float64: {int(fast.sum())} of {a.size} cases took the fast (Boldo-Melquiond) path")
         all_good &= bool(agree.all()) and (hw_agree is None or bool(hw_agree.all()))
     return all_good
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reference values (mpmath)
+# ----------------------------------------------------------------------------------------------------------
+
+def normal_tail_quantile(p, dps):
+    """V(p) = Phi^-1(1 - p) for 0 < p <= 1/2, to about dps digits, as an mpf.
+
+    Newton steps on erfc(V/sqrt 2) = 2p in the tail and on erf(V/sqrt 2) = 1 - 2p near the centre, so that
+    neither equation cancels; the start is the tail asymptote or the central Taylor term."""
+    with mpmath.workdps(dps + 10):
+        p = mpmath.mpf(p)
+        if p == mpmath.mpf(1) / 2:
+            return mpmath.mpf(0)
+        root2 = mpmath.sqrt(2)
+        use_tail = p < mpmath.mpf(1) / 4
+        if use_tail:
+            t = mpmath.sqrt(-2 * mpmath.log(p))
+            v = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t
+                                                                    + 0.001308 * t ** 3)
+        else:
+            v = (1 - 2 * p) * mpmath.sqrt(mpmath.pi / 2)
+        tolerance = mpmath.mpf(10) ** (-dps - 3)
+        for _ in range(60):
+            density = mpmath.exp(-v * v / 2) / mpmath.sqrt(2 * mpmath.pi)
+            if use_tail:
+                residual = mpmath.erfc(v / root2) / 2 - p        # decreasing in v
+                step = residual / density
+            else:
+                residual = mpmath.erf(v / root2) / 2 - (mpmath.mpf(1) / 2 - p)
+                step = -residual / density
+            v += step
+            if abs(step) <= tolerance * abs(v):
+                break
+        return +v
+
+
+def central_factor(w, dps):
+    """F(w) = V / x' where x' = 1 - 2p and w = -log(4p(1-p)) = -log(1 - x'^2): the function both branches fit."""
+    with mpmath.workdps(dps + 10):
+        w = mpmath.mpf(w)
+        y = mpmath.exp(-w)
+        root = mpmath.sqrt(1 - y)
+        p = y / (2 * (1 + root))            # the smaller root of 4p(1-p) = y, without cancellation
+        if w == 0:
+            return mpmath.sqrt(mpmath.pi / 2)
+        return normal_tail_quantile(p, dps) / root
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Weighted minimax fitting (discrete Remez exchange in mpmath)
+# ----------------------------------------------------------------------------------------------------------
+
+def remez_weighted(nodes, targets, weights, powers, fixed=None, iterations=40):
+    """Coefficients c_k (k in powers) minimising max weight(x) |fixed(x) + sum c_k x^k - g(x)| over the nodes.
+
+    nodes, targets, weights: lists of mpf (a dense grid, e.g. Chebyshev points, g and a positive weight there,
+    1/g for a relative error); fixed: values of the part of the polynomial already chosen (zeros if None).
+    Returns (coefficients, weighted error)."""
+    n = len(nodes)
+    fixed = fixed or [mpmath.mpf(0)] * n
+    m = len(powers)
+    reference = sorted({round(k * (n - 1) / m) for k in range(m + 1)})
+    best = None
+    for _ in range(iterations):
+        rows = []
+        rhs = []
+        for i, index in enumerate(reference):
+            x = nodes[index]
+            rows.append([x ** k for k in powers] + [(-1) ** i / weights[index]])
+            rhs.append(targets[index] - fixed[index])
+        solution = mpmath.lu_solve(mpmath.matrix(rows), mpmath.matrix(rhs))
+        coefficients = [solution[k] for k in range(m)]
+        levelled = abs(solution[m])
+        errors = [weights[i] * (fixed[i] + sum(c * nodes[i] ** k for c, k in zip(coefficients, powers))
+                                - targets[i]) for i in range(n)]
+        worst = max(abs(e) for e in errors)
+        if best is None or worst < best[1]:
+            best = (coefficients, worst)
+        if worst <= levelled * (1 + mpmath.mpf(10) ** -4):
+            break
+        reference = _alternating_extrema(errors, m + 1)
+    return best
+
+
+def _alternating_extrema(errors, count):
+    """count grid indices where the error alternates in sign and is locally largest (the Remez exchange)."""
+    segments = []
+    for i, e in enumerate(errors):
+        sign = e >= 0
+        if segments and segments[-1][0] == sign:
+            if abs(e) > abs(errors[segments[-1][1]]):
+                segments[-1][1] = i
+        else:
+            segments.append([sign, i])
+    while len(segments) > count:
+        # dropping the smaller end keeps the alternation; otherwise merge the smallest interior pair
+        first, last = abs(errors[segments[0][1]]), abs(errors[segments[-1][1]])
+        if len(segments) - count == 1:
+            segments.pop(0 if first < last else -1)
+            continue
+        smallest = min(range(len(segments)), key=lambda s: abs(errors[segments[s][1]]))
+        if smallest in (0, len(segments) - 1):
+            segments.pop(smallest)
+            continue
+        left, right = segments[smallest - 1], segments[smallest + 1]
+        keep = left if abs(errors[left[1]]) >= abs(errors[right[1]]) else right
+        segments[smallest - 1:smallest + 2] = [keep]
+    if len(segments) < count:
+        raise RuntimeError("Remez: the error does not alternate enough; degree too high for the grid")
+    return [s[1] for s in segments]
+
+
+def chebyshev_grid(low, high, count):
+    low, high = mpmath.mpf(low), mpmath.mpf(high)
+    return [(low + high) / 2 - (high - low) / 2 * mpmath.cos(mpmath.pi * k / (count - 1)) for k in range(count)]
+
+
+def _round_mpf(x, dtype):
+    """mpf rounded to nearest-even in binary32/binary64 (directly, not through a binary64 double rounding)."""
+    precision = 24 if dtype == F32 else 53
+    negative, man, exp, _ = mpmath.mpf(x)._mpf_       # |x| = man * 2^exp
+    signed_man = -int(man) if negative else int(man)
+    return dtype(round_scaled_integer(signed_man, int(exp), precision, -126 if dtype == F32 else -1022,
+                                      127 if dtype == F32 else 1023))
+
+
+def fit_rounded(nodes, targets, weights, powers, dtype):
+    """Minimax fit, then coefficients rounded to the format one at a time, highest power first, refitting the
+    lower ones after each rounding so that they absorb its error (the lower powers always form a Chebyshev
+    system, so each refit is again a minimax problem; fixing the constant first would not be). Returns (dtype coefficients, weighted error of
+    the rounded polynomial, weighted error of the unrounded minimax polynomial)."""
+    fixed = [mpmath.mpf(0)] * len(nodes)
+    chosen = []
+    remaining = list(powers)
+    unrounded_error = None
+    while remaining:
+        coefficients, error = remez_weighted(nodes, targets, weights, remaining, fixed)
+        unrounded_error = error if unrounded_error is None else unrounded_error
+        value = _round_mpf(coefficients[-1], dtype)
+        chosen.insert(0, value)
+        k = remaining.pop()
+        fixed = [fx + mpmath.mpf(float(value)) * x ** k for fx, x in zip(fixed, nodes)]
+    final_error = max(wt * abs(fx - g) for fx, g, wt in zip(fixed, targets, weights))
+    return chosen, float(final_error), float(unrounded_error)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The transform: word -> z, every operation one IEEE operation in the working format
+# ----------------------------------------------------------------------------------------------------------
+
+class Format:
+    """What the transform needs to know about its working format."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.unsigned, self.precision, self.emin, self.emax = _FORMATS[dtype]
+        self.signed = np.int32 if dtype == F32 else np.int64
+        self.bits = 32 if dtype == F32 else 64
+        self.fma = fma32 if dtype == F32 else fma64
+        self.sqrt_half_bits = np.asarray(dtype(math.sqrt(0.5))).view(self.signed)[()]
+
+    def from_unsigned(self, n):
+        """Correctly rounded conversion of an unsigned word. In C on SSE2 the same single rounding comes from
+        adding the exactly converted high and low halves: fl(fl(n >> h) * 2^h + fl(n & (2^h - 1)))."""
+        half = self.bits // 2
+        high = (n >> self.unsigned(half)).astype(F64) * F64(2.0 ** half)
+        low = (n & self.unsigned(2 ** half - 1)).astype(F64)
+        if self.dtype == F32:
+            return (high + low).astype(F32)      # both addends and the sum exact in f64 below 2^32: one rounding
+        return high + low
+
+
+class Branch:
+    """One polynomial branch: P(variable - center), variable w or sqrt(w), used for w < upper."""
+
+    def __init__(self, variable, low, upper, center, coefficients):
+        self.variable, self.low, self.upper, self.center = variable, low, upper, center
+        self.coefficients = coefficients          # lowest power first, already rounded to the format
+
+
+class Design:
+    def __init__(self, dtype, log_coefficients, branches, ln2_split):
+        self.fmt = Format(dtype)
+        self.log_coefficients = log_coefficients  # R(t), log1p(t) = t + t^2 R(t), lowest power first
+        self.branches = branches                  # central first; thresholds increasing
+        self.ln2_split = ln2_split                # (hi, lo) or (ln2,) rounded to the format
+
+
+def horner(fma, coefficients, x):
+    accumulator = np.full(x.shape, coefficients[-1], dtype=x.dtype)
+    for c in reversed(coefficients[:-1]):
+        accumulator = fma(accumulator, x, np.full(x.shape, c, dtype=x.dtype))
+    return accumulator
+
+
+def minus_log(y, design):
+    """-ln(y) for normal y > 0 without division: y = 2^k f, f in [sqrt(1/2), sqrt 2) by integer arithmetic on
+    the encoding, t = f - 1 (exact, Sterbenz), ln f = t + t^2 R(t), ln y = k ln2 + ln f."""
+    fmt = design.fmt
+    T, S = fmt.dtype, fmt.signed
+    mantissa_bits = S(fmt.precision - 1)
+    encoding = y.view(S)
+    k = (encoding - fmt.sqrt_half_bits) >> mantissa_bits          # arithmetic shift
+    f = (encoding - (k << mantissa_bits)).view(T)
+    t = f - T(1)
+    r = horner(fmt.fma, design.log_coefficients, t)
+    log_f = fmt.fma(t * t, r, t)
+    k_float = k.astype(T)                                         # |k| < 64: exact
+    if len(design.ln2_split) == 2:
+        hi, lo = (np.full(y.shape, c, dtype=T) for c in design.ln2_split)
+        log_y = fmt.fma(k_float, hi, fmt.fma(k_float, lo, log_f))
+    else:
+        log_y = fmt.fma(k_float, np.full(y.shape, design.ln2_split[0], dtype=T), log_f)
+    return -log_y
+
+
+def transform(words, design, return_parts=False):
+    """z for each word: z = s ? -V(p) : V(p), p = (j + 1/2) 2^-bits, via x' = 1 - 2p and w = -ln((1-x')(1+x')).
+
+    Every branch is evaluated on every element, as a vector kernel without early exit would; the choice is a
+    select on w, so the value never depends on which other elements share a vector."""
+    fmt = design.fmt
+    T, U = fmt.dtype, fmt.unsigned
+    words = np.asarray(words, dtype=U)
+    scale = T(2.0 ** -fmt.bits)
+    twice_p_plus = (words << U(1)) | U(1)                 # 2j + 1 = 2p 2^bits, exact
+    one_minus_twice_p = (~twice_p_plus) + U(1)            # 2^bits - (2j + 1) = x' 2^bits, exact
+    u = fmt.from_unsigned(twice_p_plus) * scale           # 2p = 1 - x' (one rounding)
+    x_prime = fmt.from_unsigned(one_minus_twice_p) * scale  # x' (one rounding: full relative accuracy near 0)
+    with np.errstate(invalid="ignore"):
+        y = fmt.fma(-u, u, u + u)                         # (1 - x')(1 + x') = u (2 - u), one rounding
+        w = minus_log(y, design)
+        factor = np.zeros_like(w)
+        chosen = np.zeros(w.shape, dtype=bool)
+        for branch in design.branches:
+            if branch.variable == "w":
+                variable = w - T(branch.center)
+            else:
+                variable = np.sqrt(w) - T(branch.center)
+            value = horner(fmt.fma, branch.coefficients, variable)
+            use = ~chosen & ((w < T(branch.upper)) if branch.upper is not None else True)
+            factor = np.where(use, value, factor)
+            chosen |= use
+        magnitude = x_prime * factor
+    sign = (words >> U(fmt.bits - 1)) << U(fmt.bits - 1)
+    z = (magnitude.view(U) ^ sign).view(T)
+    if return_parts:
+        return z, w
+    return z
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Fitting a design
+# ----------------------------------------------------------------------------------------------------------
+
+def smallest_w(dtype):
+    """Largest w the transform meets: p = 2^-(bits+1) at j = 0, with some room for the rounding of y."""
+    bits = 32 if dtype == F32 else 64
+    p = mpmath.mpf(2) ** -(bits + 1)
+    return -mpmath.log(4 * p * (1 - p)) * (1 + mpmath.mpf(2) ** -20)
+
+
+def fit_log(dtype, degree, grid, dps):
+    """R(t) with log1p(t) = t + t^2 R(t) on t in [sqrt(1/2) - 1, sqrt 2 - 1], minimax in relative error."""
+    with mpmath.workdps(dps):
+        low = mpmath.mpf(float(dtype(math.sqrt(0.5)))) - 1
+        high = 2 * mpmath.mpf(float(dtype(math.sqrt(0.5)))) - 1
+        nodes = [t for t in chebyshev_grid(low, high, grid) if t != 0]
+        targets = [(mpmath.log1p(t) - t) / t ** 2 for t in nodes]
+        weights = [abs(t ** 2 / mpmath.log1p(t)) for t in nodes]
+        return fit_rounded(nodes, targets, weights, list(range(degree + 1)), dtype)
+
+
+def fit_branch(dtype, variable, w_low, w_high, degree, grid, dps):
+    """Branch polynomial for F(w) = V/x' in w - c or sqrt(w) - c, minimax in relative error."""
+    with mpmath.workdps(dps):
+        w_low, w_high = mpmath.mpf(w_low), mpmath.mpf(w_high)
+        if variable == "w":
+            low, high = w_low, w_high
+        else:
+            low, high = mpmath.sqrt(w_low), mpmath.sqrt(w_high)
+        center = float(mpmath.nint((low + high) / 2 * 16) / 16)   # a short constant, exact in any format
+        nodes = chebyshev_grid(low, high, grid)
+        targets = [central_factor(v if variable == "w" else v * v, dps) for v in nodes]
+        weights = [1 / g for g in targets]
+        shifted = [v - center for v in nodes]
+        coefficients, error, unrounded = fit_rounded(shifted, targets, weights, list(range(degree + 1)), dtype)
+        return Branch(variable, float(w_low), None, center, coefficients), error, unrounded
+
+
+def fit_design(dtype, log_degree, branch_specs, grid, dps, ln2_split, report=print):
+    """branch_specs: [(variable, w_upper or None, degree)], central first. Returns a Design."""
+    log_coefficients, log_error, log_unrounded = fit_log(dtype, log_degree, grid, dps)
+    report(f"  log1p(t) = t + t^2 R(t), R of degree {log_degree}: relative error {log_error:.3g} "
+           f"(unrounded minimax {log_unrounded:.3g})")
+    branches = []
+    w_low = mpmath.mpf(0)
+    for variable, upper, degree in branch_specs:
+        w_high = mpmath.mpf(upper) if upper is not None else smallest_w(dtype)
+        branch, error, unrounded = fit_branch(dtype, variable, w_low, w_high, degree, grid, dps)
+        branch.upper = upper
+        branches.append(branch)
+        report(f"  branch {variable:4s} w in [{float(w_low):g}, {float(w_high):.6g}], degree {degree}, centre "
+               f"{branch.center}: relative error {error:.3g} (unrounded minimax {unrounded:.3g})")
+        w_low = w_high
+    if ln2_split == 2:
+        with mpmath.workdps(60):
+            ln2 = mpmath.log(2)
+            hi = dtype(float(mpmath.nint(ln2 * 2 ** (_FORMATS[dtype][1] - 8)) / 2 ** (_FORMATS[dtype][1] - 8)))
+            lo = _round_mpf(ln2 - mpmath.mpf(float(hi)), dtype)
+        split = (hi, lo)
+    else:
+        split = (_round_mpf(mpmath.log(2), dtype),)
+    return Design(dtype, log_coefficients, branches, split)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Exhaustive float32 sweep: the same transform in C with hardware FMA
+# ----------------------------------------------------------------------------------------------------------
+
+def _c_float(value):
+    return f"{float(value).hex()}f"
+
+
+def _c_horner(name, coefficients, variable):
+    lines = [f"    float {name} = {_c_float(coefficients[-1])};"]
+    for c in reversed(coefficients[:-1]):
+        lines.append(f"    {name} = __builtin_fmaf({name}, {variable}, {_c_float(c)});")
+    return "\n".join(lines)
+
+
+def c_source_float32(design):
+    """A C translation of transform() for binary32, one IEEE operation per line, for the exhaustive sweep.
+
+    Its reference is two Newton steps in binary64 on erfc (tail) or erf (centre) from the binary32 result."""
+    fmt = design.fmt
+    body = [_c_horner("r", design.log_coefficients, "t")]
+    if len(design.ln2_split) == 2:
+        body.append(f"    float log_y = __builtin_fmaf(kf, {_c_float(design.ln2_split[0])}, "
+                    f"__builtin_fmaf(kf, {_c_float(design.ln2_split[1])}, log_f));")
+    else:
+        body.append(f"    float log_y = __builtin_fmaf(kf, {_c_float(design.ln2_split[0])}, log_f);")
+    branches = []
+    for index, branch in enumerate(design.branches):
+        variable = "w" if branch.variable == "w" else "sqrtf(w)"
+        branches.append(f"    float v{index} = {variable} - {_c_float(branch.center)};")
+        branches.append(_c_horner(f"p{index}", branch.coefficients, f"v{index}"))
+    select = f"p{len(design.branches) - 1}"
+    for index in reversed(range(len(design.branches) - 1)):
+        select = f"(w < {_c_float(design.branches[index].upper)}) ? p{index} : ({select})"
+    return f"""#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static float transform(uint32_t word, float *w_out) {{
+    uint32_t twice_p_plus = (word << 1) | 1u;
+    uint32_t one_minus_twice_p = 0u - twice_p_plus;
+    float u = (float)twice_p_plus * 0x1p-32f;
+    float x_prime = (float)one_minus_twice_p * 0x1p-32f;
+    float y = __builtin_fmaf(-u, u, u + u);
+    int32_t encoding;
+    memcpy(&encoding, &y, 4);
+    int32_t k = (encoding - {int(fmt.sqrt_half_bits)}) >> 23;
+    int32_t reduced = encoding - (int32_t)((uint32_t)k << 23);
+    float f;
+    memcpy(&f, &reduced, 4);
+    float t = f - 1.0f;
+{body[0]}
+    float log_f = __builtin_fmaf(t * t, r, t);
+    float kf = (float)k;
+{body[1]}
+    float w = -log_y;
+    if (w_out) *w_out = w;
+{chr(10).join(branches)}
+    float magnitude = x_prime * ({select});
+    uint32_t bits;
+    memcpy(&bits, &magnitude, 4);
+    bits ^= word & 0x80000000u;
+    memcpy(&magnitude, &bits, 4);
+    return magnitude;
+}}
+
+/* V(p) to binary64 accuracy: two Newton steps from the binary32 value */
+static double reference(uint32_t j, double start) {{
+    double p = ((double)j + 0.5) * 0x1p-32;
+    double half_minus_p = (0x1p31 - (double)j - 0.5) * 0x1p-32;
+    double v = start;
+    for (int step = 0; step < 2; step++) {{
+        double density = exp(-0.5 * v * v) * 0.398942280401432677939946059934;
+        double residual = p < 0.25 ? 0.5 * erfc(v * 0.707106781186547524400844362105) - p
+                                   : half_minus_p - 0.5 * erf(v * 0.707106781186547524400844362105);
+        v += residual / density;
+    }}
+    return v;
+}}
+
+int main(int argc, char **argv) {{
+    if (argc == 4 && strcmp(argv[1], "eval") == 0) {{          /* words file -> results file */
+        FILE *in = fopen(argv[2], "rb"), *out = fopen(argv[3], "wb");
+        uint32_t word;
+        while (fread(&word, 4, 1, in) == 1) {{
+            float z = transform(word, NULL);
+            fwrite(&z, 4, 1, out);
+        }}
+        fclose(in);
+        fclose(out);
+        return 0;
+    }}
+    /* sweep: every magnitude j (the sign bit only flips the sign), max ulp per band of j */
+    static const char *names[] = {{"j < 2^8", "2^8 <= j < 2^16", "2^16 <= j < 2^24", "2^24 <= j < 2^30",
+                                  "2^30 <= j < 2^31", "central branch", "tail branches"}};
+    double worst[7] = {{0}};
+    uint32_t worst_j[7] = {{0}};
+    uint64_t histogram[9] = {{0}};
+    for (uint64_t jj = 0; jj < (1ull << 31); jj++) {{
+        uint32_t j = (uint32_t)jj;
+        float w;
+        float z = transform(j, &w);
+        double ref = reference(j, z);
+        int exponent;
+        frexp(ref, &exponent);
+        double ulps = fabs((double)z - ref) / ldexp(1.0, exponent - 24);
+        int band = j < (1u << 8) ? 0 : j < (1u << 16) ? 1 : j < (1u << 24) ? 2 : j < (1u << 30) ? 3 : 4;
+        int central = w < {_c_float(design.branches[0].upper)};
+        int bins[2] = {{band, central ? 5 : 6}};
+        for (int b = 0; b < 2; b++)
+            if (ulps > worst[bins[b]]) {{ worst[bins[b]] = ulps; worst_j[bins[b]] = j; }}
+        int h = (int)(ulps * 2.0);
+        histogram[h > 8 ? 8 : h]++;
+    }}
+    for (int b = 0; b < 7; b++) printf("%-18s max %.4f ulp at j = %u\\n", names[b], worst[b], worst_j[b]);
+    for (int h = 0; h < 8; h++)
+        printf("ulp in [%.1f, %.1f): %llu\\n", h / 2.0, h / 2.0 + 0.5, (unsigned long long)histogram[h]);
+    printf("ulp >= 4: %llu\\n", (unsigned long long)histogram[8]);
+    return 0;
+}}
+"""
