@@ -562,10 +562,9 @@ def transform(words, design, return_parts=False):
         factor = np.zeros_like(w)
         chosen = np.zeros(w.shape, dtype=bool)
         for branch in design.branches:
-            if branch.variable == "w":
-                variable = w - T(branch.center)
-            else:
-                variable = np.sqrt(w) - T(branch.center)
+            variable = w if branch.variable == "w" else np.sqrt(w)
+            if branch.center != 0:
+                variable = variable - T(branch.center)
             value = horner(fmt.fma, branch.coefficients, variable)
             use = ~chosen & ((w < T(branch.upper)) if branch.upper is not None else True)
             factor = np.where(use, value, factor)
@@ -600,15 +599,19 @@ def fit_log(dtype, degree, grid, dps):
         return fit_rounded(nodes, targets, weights, list(range(degree + 1)), dtype)
 
 
-def fit_branch(dtype, variable, w_low, w_high, degree, grid, dps):
-    """Branch polynomial for F(w) = V/x' in w - c or sqrt(w) - c, minimax in relative error."""
+def fit_branch(dtype, variable, w_low, w_high, degree, grid, dps, centered=False):
+    """Branch polynomial for F(w) = V/x' in w - c or sqrt(w) - c, minimax in relative error.
+
+    c is the left end of the interval unless centered: F has positive Taylor coefficients there, so Horner's
+    terms all add without cancellation; a centre in the middle would alternate their signs."""
     with mpmath.workdps(dps):
         w_low, w_high = mpmath.mpf(w_low), mpmath.mpf(w_high)
         if variable == "w":
             low, high = w_low, w_high
         else:
             low, high = mpmath.sqrt(w_low), mpmath.sqrt(w_high)
-        center = float(mpmath.nint((low + high) / 2 * 16) / 16)   # a short constant, exact in any format
+        anchor = (low + high) / 2 if centered else low
+        center = float(mpmath.nint(anchor * 16) / 16)               # a short constant, exact in any format
         nodes = chebyshev_grid(low, high, grid)
         targets = [central_factor(v if variable == "w" else v * v, dps) for v in nodes]
         weights = [1 / g for g in targets]
@@ -672,7 +675,8 @@ def c_source_float32(design):
     branches = []
     for index, branch in enumerate(design.branches):
         variable = "w" if branch.variable == "w" else "sqrtf(w)"
-        branches.append(f"    float v{index} = {variable} - {_c_float(branch.center)};")
+        shift = f" - {_c_float(branch.center)}" if branch.center != 0 else ""
+        branches.append(f"    float v{index} = {variable}{shift};")
         branches.append(_c_horner(f"p{index}", branch.coefficients, f"v{index}"))
     select = f"p{len(design.branches) - 1}"
     for index in reversed(range(len(design.branches) - 1)):
@@ -766,3 +770,218 @@ int main(int argc, char **argv) {{
     return 0;
 }}
 """
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Sampled error measurement against mpmath
+# ----------------------------------------------------------------------------------------------------------
+
+def refine_quantile(p, start, dps):
+    """V(p) from a start accurate to a few ulps: Newton steps at dps digits until the step is negligible."""
+    with mpmath.workdps(dps):
+        p = mpmath.mpf(p)
+        v = mpmath.mpf(start)
+        root2 = mpmath.sqrt(2)
+        tolerance = mpmath.mpf(10) ** (-dps + 5)
+        for _ in range(8):
+            density = mpmath.exp(-v * v / 2) / mpmath.sqrt(2 * mpmath.pi)
+            if p < mpmath.mpf(1) / 4:
+                step = (mpmath.erfc(v / root2) / 2 - p) / density
+            else:
+                step = ((mpmath.mpf(1) / 2 - p) - mpmath.erf(v / root2) / 2) / density
+            v += step
+            if abs(step) <= tolerance * abs(v):
+                return v
+        raise RuntimeError(f"no convergence at p = {p}")
+
+
+def ulp_errors(words, z, fmt, dps):
+    """|z - V(p)| in ulps of V(p) (its binade's spacing in the format), signs taken into account."""
+    bits = fmt.bits
+    magnitude_mask = (1 << (bits - 1)) - 1
+    errors = np.empty(len(words))
+    scale = mpmath.mpf(2) ** -bits
+    with mpmath.workdps(dps):
+        for i, (word, value) in enumerate(zip(words.tolist(), z.tolist())):
+            j = word & magnitude_mask
+            p = (mpmath.mpf(j) + mpmath.mpf(1) / 2) * scale
+            negative = word >> (bits - 1)
+            exact = refine_quantile(p, abs(value) if value != 0 else 1e-30, dps)
+            exact = -exact if negative else exact
+            _, exponent = mpmath.frexp(exact)
+            errors[i] = float(abs(mpmath.mpf(value) - exact) / mpmath.ldexp(1, exponent - fmt.precision))
+    return errors
+
+
+def sample_words(fmt, design, n, rng):
+    """Words spread over the whole range of p: uniform, log-uniform in j (both tails), near p = 1/2, around each
+    branch threshold, and every j < 2^8; random sign bits."""
+    bits = fmt.bits
+    top = 2 ** (bits - 1)
+    parts = [
+        rng.integers(0, top, n * 4 // 10, dtype=np.uint64),
+        np.floor(np.exp2(rng.uniform(0, bits - 1, n * 4 // 10))).astype(np.uint64),
+        np.uint64(top - 1) - np.floor(np.exp2(rng.uniform(0, bits - 1, n // 10))).astype(np.uint64),
+        np.arange(256, dtype=np.uint64),
+    ]
+    for branch in design.branches[:-1]:
+        with mpmath.workdps(30):
+            y = mpmath.exp(-mpmath.mpf(branch.upper))
+            p = y / (2 * (1 + mpmath.sqrt(1 - y)))
+            j = int(p * mpmath.mpf(2) ** bits)
+        spread = max(j // 1000, 1000)
+        parts.append(np.uint64(j) + rng.integers(-spread, spread, n // 20).astype(np.int64).astype(np.uint64))
+    magnitudes = np.minimum(np.concatenate(parts), np.uint64(top - 1))
+    signs = rng.integers(0, 2, magnitudes.size, dtype=np.uint64) << np.uint64(bits - 1)
+    return (magnitudes | signs).astype(fmt.unsigned)
+
+
+def error_table(words, errors, fmt, design):
+    """Rows (label, count, max ulp, j at max) by band of p and by branch."""
+    bits = fmt.bits
+    j = (words & fmt.unsigned(2 ** (bits - 1) - 1)).astype(np.uint64).astype(float)
+    log2_p = np.log2(j + 0.5) - bits
+    _, w = transform(words, design, return_parts=True)
+    rows = []
+    bands = [(-np.inf, -bits + 4, f"p < 2^{-bits + 4}"), (-bits + 4, -24, f"2^{-bits + 4} <= p < 2^-24"),
+             (-24, -8, "2^-24 <= p < 2^-8"), (-8, -2, "2^-8 <= p < 2^-2"), (-2, 0, "2^-2 <= p <= 1/2")]
+    for low, high, label in bands:
+        rows.append((label, (log2_p >= low) & (log2_p < high)))
+    chosen = np.zeros(words.shape, dtype=bool)
+    for index, branch in enumerate(design.branches):
+        use = ~chosen & ((w < fmt.dtype(branch.upper)) if branch.upper is not None else True)
+        chosen |= use
+        rows.append((f"branch {index} ({branch.variable})", use))
+    rows.append(("all", np.ones(words.shape, dtype=bool)))
+    table = []
+    for label, mask in rows:
+        if mask.any():
+            k = np.flatnonzero(mask)[np.argmax(errors[mask])]
+            table.append((label, int(mask.sum()), float(errors[k]), int(words[k]) & (2 ** (bits - 1) - 1)))
+        else:
+            table.append((label, 0, float("nan"), -1))
+    return table
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The chosen designs and the command line
+# ----------------------------------------------------------------------------------------------------------
+
+# (log degree, [(variable, upper w, degree)], grid size, mpmath digits, ln2 constants).
+# float32: threshold 6.25 puts 99.90% of the mass in the central branch; float64 keeps 5 (99.66%), because there
+# the central degree grows quickly with the threshold (21 at 5, 24 at 6.25 for the same accuracy).
+FLOAT32_DESIGN = (7, [("w", 6.25, 10), ("sqrt", None, 9)], 200, 25, 1)
+FLOAT64_DESIGN = (19, [("w", 5.0, 21), ("sqrt", 12.0, 18), ("sqrt", None, 22)], 300, 45, 2)
+
+
+def build(dtype, report=print):
+    log_degree, branches, grid, dps, ln2_split = FLOAT32_DESIGN if dtype == F32 else FLOAT64_DESIGN
+    with mpmath.workdps(dps):
+        return fit_design(dtype, log_degree, branches, grid, dps, ln2_split, report)
+
+
+def _hex(value):
+    """C99 hex float, trailing zero digits dropped (a binary32 value needs at most 6 after the point)."""
+    mantissa, exponent = float(value).hex().split("p")
+    return f"{mantissa.rstrip('0').rstrip('.')}p{exponent}"
+
+
+def _decimal(value, dtype):
+    return f"{float(value):.9e}" if dtype == F32 else f"{float(value):.17e}"
+
+
+def print_design(design):
+    dtype = design.fmt.dtype
+    print("  ln2 constant(s): " + ", ".join(f"{_hex(c)} ({_decimal(c, dtype)})" for c in design.ln2_split))
+    print("  R (log1p(t) = t + t^2 R(t)), lowest power first:")
+    for k, c in enumerate(design.log_coefficients):
+        print(f"    r{k:<2d} {_hex(c):>24s}  {_decimal(c, dtype)}")
+    for index, branch in enumerate(design.branches):
+        bound = f"w < {branch.upper}" if branch.upper is not None else "otherwise"
+        variable = "w" if branch.variable == "w" else "sqrt(w)"
+        shifted = f"{variable} - {branch.center}" if branch.center != 0 else variable
+        print(f"  branch {index} ({bound}): P({shifted}), lowest power first:")
+        for k, c in enumerate(branch.coefficients):
+            print(f"    c{k:<2d} {_hex(c):>24s}  {_decimal(c, dtype)}")
+
+
+def operation_counts(design):
+    """IEEE operations per element: shared part, each branch, and the final combination."""
+    shared = {"integer": 2 + 4, "convert": 2 + 1, "multiply": 2 + 1, "add/sub": 1 + 1 + 1,
+              "fma": 1 + len(design.log_coefficients) - 1 + 1 + len(design.ln2_split)}
+    branches = []
+    for branch in design.branches:
+        branches.append({"sqrt": int(branch.variable == "sqrt"), "add/sub": int(branch.center != 0),
+                         "fma": len(branch.coefficients) - 1})
+    final = {"compare+select": len(design.branches) - 1, "multiply": 1, "integer": 1}
+    return shared, branches, final
+
+
+def check_sampled(design, n, seed, dps):
+    fmt = design.fmt
+    words = sample_words(fmt, design, n, np.random.default_rng(seed))
+    z = transform(words, design)
+    errors = ulp_errors(words, z, fmt, dps)
+    print(f"  {words.size} words, errors in ulps of the exact V(p) (mpmath, {dps} digits):")
+    for label, count, worst, j in error_table(words, errors, fmt, design):
+        print(f"    {label:24s} {count:8d} points  max {worst:.3f} ulp  (at j = {j})")
+    return float(errors.max())
+
+
+def exhaustive_float32(design):
+    with tempfile.TemporaryDirectory() as tmp:
+        src, exe = os.path.join(tmp, "sweep.c"), os.path.join(tmp, "sweep")
+        with open(src, "w") as handle:
+            handle.write(c_source_float32(design))
+        subprocess.run(["gcc", "-O2", "-mfma", "-ffp-contract=off", "-fno-math-errno", "-o", exe, src, "-lm"],
+                       check=True)
+        rng = np.random.default_rng(7)
+        words = np.concatenate([rng.integers(0, 2 ** 32, 2 ** 21, dtype=np.uint64).astype(np.uint32),
+                                np.arange(2 ** 16, dtype=np.uint32), (2 ** 31 - 1 - np.arange(2 ** 16)).astype(np.uint32),
+                                (2 ** 32 - 1 - np.arange(2 ** 16)).astype(np.uint32)])
+        words_file, out_file = os.path.join(tmp, "words.bin"), os.path.join(tmp, "out.bin")
+        words.tofile(words_file)
+        subprocess.run([exe, "eval", words_file, out_file], check=True)
+        hardware = np.fromfile(out_file, dtype=F32)
+        differ = int(np.sum(hardware.view(np.uint32) != transform(words, design).view(np.uint32)))
+        print(f"  C with hardware FMA vs the numpy emulation on {words.size} words: {differ} differ")
+        print("  sweeping all 2^31 magnitudes (a few minutes) ...", flush=True)
+        subprocess.run([exe], check=True)
+        return differ == 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="fit, print coefficients and sampled errors")
+    parser.add_argument("--verify-fma", action="store_true", help="FMA emulation against exact arithmetic")
+    parser.add_argument("--exhaustive", action="store_true", help="float32 over all 2^31 magnitudes (gcc)")
+    parser.add_argument("--points32", type=int, default=20_000, help="sampled float32 points for --check")
+    parser.add_argument("--points64", type=int, default=1_000_000, help="sampled float64 points for --check")
+    parser.add_argument("--fma-cases", type=int, default=1_000_000, help="random cases for --verify-fma")
+    args = parser.parse_args()
+    if not (args.check or args.verify_fma or args.exhaustive):
+        parser.error("nothing to do: give --check, --verify-fma or --exhaustive")
+    good = True
+    if args.verify_fma:
+        print("FMA emulation:")
+        good &= verify_fma(args.fma_cases)
+    if args.check or args.exhaustive:
+        print("float32 design:")
+        design32 = build(F32)
+        if args.check:
+            print_design(design32)
+            print(f"  operations per element (shared, per branch, final): {operation_counts(design32)}")
+            check_sampled(design32, args.points32, 1, 20)
+        if args.exhaustive:
+            good &= exhaustive_float32(design32)
+    if args.check:
+        print("float64 design:")
+        design64 = build(F64)
+        print_design(design64)
+        print(f"  operations per element (shared, per branch, final): {operation_counts(design64)}")
+        check_sampled(design64, args.points64, 2, 34)
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
