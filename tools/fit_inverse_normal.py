@@ -65,8 +65,8 @@ def fma32(a, b, c):
     The product of two binary32 numbers is exact in binary64 (48 significant bits, exponents far inside the
     binary64 range), the sum is rounded to odd in binary64 (53 >= 24 + 2 bits), and the final rounding to
     binary32 is then correct."""
-    a, b, c = (np.asarray(v, dtype=F32).astype(F64) for v in (a, b, c))
     with np.errstate(invalid="ignore", over="ignore"):
+        a, b, c = (np.asarray(v, dtype=F32).astype(F64) for v in (a, b, c))
         s, e = two_sum(a * b, c)
         return round_to_odd_f64(s, e).astype(F32)
 
@@ -89,6 +89,16 @@ def two_product(a, b):
     return p, err
 
 
+def fma64_fast_path_valid(a, b, c, product, result):
+    """Where the Boldo-Melquiond emulation is proved exact: no overflow in the splits and sums, no underflow in
+    the error terms. Zero products and results take the exact path too: the fast one may get a zero's sign wrong."""
+    limit = F64(2.0 ** _FAST_MAX_EXP)
+    floor = F64(2.0 ** _FAST_MIN_PRODUCT_EXP)
+    with np.errstate(invalid="ignore"):
+        return ((np.abs(a) < limit) & (np.abs(b) < limit) & (np.abs(c) < limit)
+                & (np.abs(product) >= floor) & (np.abs(result) >= floor))
+
+
 def fma64(a, b, c):
     """Correctly rounded binary64 fma(a, b, c) for every input.
 
@@ -103,11 +113,7 @@ def fma64(a, b, c):
         th, tl = two_sum(c, uh)
         s, e = two_sum(tl, ul)
         result = th + round_to_odd_f64(s, e)
-        limit = F64(2.0 ** _FAST_MAX_EXP)
-        product_floor = F64(2.0 ** _FAST_MIN_PRODUCT_EXP)
-        # zero products and zero results also take the exact path: the fast one may get the sign of zero wrong
-        safe = ((np.abs(a) < limit) & (np.abs(b) < limit) & (np.abs(c) < limit)
-                & (np.abs(uh) >= product_floor) & (np.abs(result) >= product_floor))
+        safe = fma64_fast_path_valid(a, b, c, uh, result)
     slow = np.flatnonzero(~safe)
     if slow.size:
         result = result.copy()
@@ -189,10 +195,10 @@ _FORMATS = {  # dtype: (unsigned view, precision, emin, emax)
 
 def _random_values(rng, dtype, n, exponent_low, exponent_high):
     """Random significands at random exponents in [exponent_low, exponent_high], random signs."""
-    precision = _FORMATS[dtype][1]
-    significand = 1.0 + rng.integers(0, 2 ** min(precision - 1, 52), n) / 2.0 ** min(precision - 1, 52)
-    if precision == 53:  # 52 random fraction bits need the integer route to stay exact
-        significand = (rng.integers(0, 2 ** 52, n, dtype=np.uint64) | np.uint64(0x3FF0000000000000)).view(F64)
+    unsigned, precision = _FORMATS[dtype][:2]
+    one = np.asarray(dtype(1)).view(unsigned)[()]
+    fraction = rng.integers(0, 2 ** (precision - 1), n, dtype=np.uint64).astype(unsigned)
+    significand = (fraction | one).view(dtype).astype(F64)
     sign = np.where(rng.integers(0, 2, n) == 1, -1.0, 1.0)
     exponent = rng.integers(exponent_low, exponent_high + 1, n)
     with np.errstate(over="ignore", under="ignore"):
@@ -318,10 +324,7 @@ def verify_fma(n_random=1_000_000, seed=20260101):
                   f"{int(np.sum(~agree[mask]))} differ from exact arithmetic, {hw}")
         if dtype == F64:
             with np.errstate(all="ignore"):
-                uh = a * b
-                fast = ((np.abs(a) < 2.0 ** _FAST_MAX_EXP) & (np.abs(b) < 2.0 ** _FAST_MAX_EXP)
-                        & (np.abs(c) < 2.0 ** _FAST_MAX_EXP) & (np.abs(uh) >= 2.0 ** _FAST_MIN_PRODUCT_EXP)
-                        & (np.abs(got) >= 2.0 ** _FAST_MIN_PRODUCT_EXP))
+                fast = fma64_fast_path_valid(a, b, c, a * b, got)
             print(f"  fma float64: {int(fast.sum())} of {a.size} cases took the fast (Boldo-Melquiond) path")
         all_good &= bool(agree.all()) and (hw_agree is None or bool(hw_agree.all()))
     return all_good
@@ -456,8 +459,8 @@ def _round_mpf(x, dtype):
 def fit_rounded(nodes, targets, weights, powers, dtype):
     """Minimax fit, then coefficients rounded to the format one at a time, highest power first, refitting the
     lower ones after each rounding so that they absorb its error (the lower powers always form a Chebyshev
-    system, so each refit is again a minimax problem; fixing the constant first would not be). Returns (dtype coefficients, weighted error of
-    the rounded polynomial, weighted error of the unrounded minimax polynomial)."""
+    system, so each refit is again a minimax problem; fixing the constant first would not be).
+    Returns (dtype coefficients, weighted error of the rounded polynomial, that of the unrounded minimax one)."""
     fixed = [mpmath.mpf(0)] * len(nodes)
     chosen = []
     remaining = list(powers)
@@ -502,8 +505,8 @@ class Format:
 class Branch:
     """One polynomial branch: P(variable - center), variable w or sqrt(w), used for w < upper."""
 
-    def __init__(self, variable, low, upper, center, coefficients):
-        self.variable, self.low, self.upper, self.center = variable, low, upper, center
+    def __init__(self, variable, upper, center, coefficients):
+        self.variable, self.upper, self.center = variable, upper, center
         self.coefficients = coefficients          # lowest power first, already rounded to the format
 
 
@@ -617,7 +620,7 @@ def fit_branch(dtype, variable, w_low, w_high, degree, grid, dps, centered=False
         weights = [1 / g for g in targets]
         shifted = [v - center for v in nodes]
         coefficients, error, unrounded = fit_rounded(shifted, targets, weights, list(range(degree + 1)), dtype)
-        return Branch(variable, float(w_low), None, center, coefficients), error, unrounded
+        return Branch(variable, None, center, coefficients), error, unrounded
 
 
 def fit_design(dtype, log_degree, branch_specs, grid, dps, ln2_split, report=print):
@@ -936,9 +939,9 @@ def exhaustive_float32(design):
         subprocess.run(["gcc", "-O2", "-mfma", "-ffp-contract=off", "-fno-math-errno", "-o", exe, src, "-lm"],
                        check=True)
         rng = np.random.default_rng(7)
-        words = np.concatenate([rng.integers(0, 2 ** 32, 2 ** 21, dtype=np.uint64).astype(np.uint32),
-                                np.arange(2 ** 16, dtype=np.uint32), (2 ** 31 - 1 - np.arange(2 ** 16)).astype(np.uint32),
-                                (2 ** 32 - 1 - np.arange(2 ** 16)).astype(np.uint32)])
+        edge = np.arange(2 ** 16, dtype=np.uint32)
+        words = np.concatenate([rng.integers(0, 2 ** 32, 2 ** 21, dtype=np.uint64).astype(np.uint32), edge,
+                                np.uint32(2 ** 31 - 1) - edge, np.uint32(2 ** 32 - 1) - edge])
         words_file, out_file = os.path.join(tmp, "words.bin"), os.path.join(tmp, "out.bin")
         words.tofile(words_file)
         subprocess.run([exe, "eval", words_file, out_file], check=True)
