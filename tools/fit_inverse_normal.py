@@ -485,7 +485,7 @@ class Format:
 
     def __init__(self, dtype):
         self.dtype = dtype
-        self.unsigned, self.precision, self.emin, self.emax = _FORMATS[dtype]
+        self.unsigned, self.precision = _FORMATS[dtype][:2]
         self.signed = np.int32 if dtype == F32 else np.int64
         self.bits = 32 if dtype == F32 else 64
         self.fma = fma32 if dtype == F32 else fma64
@@ -623,10 +623,10 @@ def fit_branch(dtype, variable, w_low, w_high, degree, grid, dps, centered=False
         return Branch(variable, None, center, coefficients), error, unrounded
 
 
-def fit_design(dtype, log_degree, branch_specs, grid, dps, ln2_split, report=print):
+def fit_design(dtype, log_degree, branch_specs, grid, dps, ln2_split):
     """branch_specs: [(variable, w_upper or None, degree)], central first. Returns a Design."""
     log_coefficients, log_error, log_unrounded = fit_log(dtype, log_degree, grid, dps)
-    report(f"  log1p(t) = t + t^2 R(t), R of degree {log_degree}: relative error {log_error:.3g} "
+    print(f"  log1p(t) = t + t^2 R(t), R of degree {log_degree}: relative error {log_error:.3g} "
            f"(unrounded minimax {log_unrounded:.3g})")
     branches = []
     w_low = mpmath.mpf(0)
@@ -635,7 +635,7 @@ def fit_design(dtype, log_degree, branch_specs, grid, dps, ln2_split, report=pri
         branch, error, unrounded = fit_branch(dtype, variable, w_low, w_high, degree, grid, dps)
         branch.upper = upper
         branches.append(branch)
-        report(f"  branch {variable:4s} w in [{float(w_low):g}, {float(w_high):.6g}], degree {degree}, centre "
+        print(f"  branch {variable:4s} w in [{float(w_low):g}, {float(w_high):.6g}], degree {degree}, centre "
                f"{branch.center}: relative error {error:.3g} (unrounded minimax {unrounded:.3g})")
         w_low = w_high
     if ln2_split == 2:
@@ -877,10 +877,10 @@ FLOAT32_DESIGN = (7, [("w", 6.25, 10), ("sqrt", None, 9)], 200, 25, 1)
 FLOAT64_DESIGN = (19, [("w", 5.0, 21), ("sqrt", 12.0, 18), ("sqrt", None, 22)], 300, 45, 2)
 
 
-def build(dtype, report=print):
+def build(dtype):
     log_degree, branches, grid, dps, ln2_split = FLOAT32_DESIGN if dtype == F32 else FLOAT64_DESIGN
     with mpmath.workdps(dps):
-        return fit_design(dtype, log_degree, branches, grid, dps, ln2_split, report)
+        return fit_design(dtype, log_degree, branches, grid, dps, ln2_split)
 
 
 def _hex(value):
