@@ -4,7 +4,7 @@
 Regenerates every coefficient of docs/stream-v2-numerics.md and measures the errors quoted there:
 
     python tools/fit_inverse_normal.py --check        # fit, print coefficients, sampled errors (minutes)
-    python tools/fit_inverse_normal.py --verify-fma   # FMA emulation against exact integer arithmetic
+    python tools/fit_inverse_normal.py --verify-fma   # FMA emulation against exact Fraction arithmetic
     python tools/fit_inverse_normal.py --exhaustive   # float32 over all 2^31 magnitudes (needs gcc)
 
 Only numpy and mpmath are used for the numerics; gcc is used, when present, to compare the FMA emulation
@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -104,7 +105,7 @@ def fma64(a, b, c):
 
     Fast path (Boldo & Melquiond 2008, FMA emulation): uh + ul = a*b exactly, th + tl = c + uh exactly,
     v = RO(tl + ul), result = RN(th + v). It is proved without underflow and overflow, so inputs whose
-    exponents leave the safe range, and products or results below 2^-960, go through exact integer arithmetic.
+    exponents leave the safe range, and products or results below 2^-960, go through exact Fraction arithmetic.
     In the inverse normal transform every operand is far inside the safe range."""
     a, b, c = (np.asarray(v, dtype=F64) for v in (a, b, c))
     a, b, c = np.broadcast_arrays(a, b, c)
@@ -121,12 +122,6 @@ def fma64(a, b, c):
         for k in slow:
             flat[k] = _exact_fma_scalar(float(a.flat[k]), float(b.flat[k]), float(c.flat[k]), 53, -1022, 1023)
     return result
-
-
-def _as_scaled_integer(x):
-    """(m, e) with x = m * 2^e exactly, for a finite float x."""
-    numerator, denominator = x.as_integer_ratio()
-    return numerator, 1 - denominator.bit_length()
 
 
 def round_scaled_integer(m, e, precision, emin, emax):
@@ -157,22 +152,18 @@ def round_scaled_integer(m, e, precision, emin, emax):
 
 
 def _exact_fma_scalar(a, b, c, precision, emin, emax):
-    """IEEE fma in the given binary format by exact integer arithmetic (inputs already in that format)."""
+    """IEEE fma in the given binary format by exact rational arithmetic (inputs already in that format)."""
     if not (math.isfinite(a) and math.isfinite(b)):
         return a * b + c                                     # inf*0, inf - inf: IEEE float semantics decide
     if not math.isfinite(c):
         return c
-    ma, ea = _as_scaled_integer(a)
-    mb, eb = _as_scaled_integer(b)
-    mc, ec = _as_scaled_integer(c)
-    mp_, ep = ma * mb, ea + eb
-    low = min(ep, ec)
-    total = (mp_ << (ep - low)) + (mc << (ec - low))
-    if total == 0:
+    exact = Fraction(a) * Fraction(b) + Fraction(c)   # a power-of-two denominator: exact rational arithmetic
+    if exact == 0:
         product_negative = math.copysign(1.0, a) * math.copysign(1.0, b) < 0
-        both_negative_zeros = mp_ == 0 and c == 0 and product_negative and math.copysign(1.0, c) < 0
+        both_negative_zeros = a * b == 0 and c == 0 and product_negative and math.copysign(1.0, c) < 0
         return -0.0 if both_negative_zeros else 0.0
-    return round_scaled_integer(total, low, precision, emin, emax)
+    scale = exact.denominator.bit_length() - 1
+    return round_scaled_integer(exact.numerator, -scale, precision, emin, emax)
 
 
 def exact_fma32_scalar(a, b, c):
@@ -306,7 +297,7 @@ int main(int argc, char **argv) {{
 
 
 def verify_fma(n_random=1_000_000, seed=20260101):
-    """Compare fma32/fma64 with exact integer arithmetic and with the hardware; returns True when all agree."""
+    """Compare fma32/fma64 with exact Fraction arithmetic and with the hardware; returns True when all agree."""
     rng = np.random.default_rng(seed)
     all_good = True
     for dtype, emulated, exact in ((F32, fma32, exact_fma32_scalar), (F64, fma64, exact_fma64_scalar)):
