@@ -469,6 +469,8 @@ def test_an_empty_tensor_still_checks_its_options_and_threads():
 
 def _source_copy(tmp_path, with_setup):
     """The source tree as a fresh checkout has it: no compiled module."""
+    if not (ROOT / "setup.py").exists():
+        pytest.skip("the source tree is not beside these tests (run from an installed wheel's copy)")
     package = tmp_path / "xinit_c"
     package.mkdir()
     for pattern in ("*.py", "*.pyx"):

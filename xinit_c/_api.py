@@ -206,8 +206,9 @@ def _real(func, name, value):
         return value
     # float() parses text, numpy's str_ and bytes_ and string arrays included, and drops the imaginary part
     # of a numpy complex: a number given as text or as a complex is the caller's mistake, as in numpy and torch
+    # and numpy 2.0 still converts a 1-element array of any rank to float (deprecated since 1.25)
     if type(value) is not int and (isinstance(value, (str, bytes, bytearray)) or (
-            isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind not in "biuf")):
+            isinstance(value, (np.ndarray, np.generic)) and (value.dtype.kind not in "biuf" or value.ndim))):
         raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
     try:
         return float(value)
