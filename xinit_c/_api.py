@@ -36,7 +36,7 @@ import numpy as np
 
 from xinit_c import _core
 from xinit_c._core import Generator, as_writable_array
-from xinit_c._fans import MODES, calculate_gain, compute_fans, fan_for_mode
+from xinit_c._fans import MODES, _is_bool, calculate_gain, compute_fans, fan_for_mode
 
 __all__ = [
     "Generator",
@@ -198,9 +198,6 @@ def _is_empty(shape):
     return False
 
 
-_BOOLS = (bool, np.bool_)
-
-
 def _real(func, name, value):
     if type(value) is float:
         return value
@@ -234,7 +231,7 @@ def _finite(func, name, value):
 
 def _check_fan(func, name, fan):
     # bool is refused, as compute_fans refuses it in a shape
-    if isinstance(fan, _BOOLS) or not hasattr(fan, "__index__"):
+    if _is_bool(fan) or not hasattr(fan, "__index__"):
         raise TypeError(f"{func}: {name} must be a non-negative integer, got {type(fan).__name__} {fan!r}")
     fan = operator.index(fan)
     if fan < 0:
@@ -285,7 +282,7 @@ def _xavier_options(func, gain=1.0):
 
 
 def _kaiming_options(func, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    if isinstance(a, _BOOLS):  # calculate_gain refuses a bool slope, as torch's does
+    if _is_bool(a):  # calculate_gain refuses a bool slope, as torch's does
         raise TypeError(f"{func}: a (the negative slope) must be a real number, got bool {a!r}")
     a = _finite(func, "a", a)
     if mode not in KAIMING_MODES:
