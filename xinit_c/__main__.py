@@ -28,6 +28,7 @@ import numpy as np
 
 import xinit_c
 from xinit_c import _api, _core
+from xinit_c._fans import LAYOUTS
 
 FAN_INITS = _api.FAN_BASED
 # For each init, the fill options it takes: command-line dest -> keyword of its fill function.
@@ -47,7 +48,6 @@ INIT_OPTIONS = {
 }
 UNSEEDED_INITS = ("zeros", "ones")
 DTYPES = ("float16", "bfloat16", "float32", "float64")
-LAYOUTS = ("torch", "keras", "jax")
 DEFAULT_CHUNK_MB = 64
 STATS_BLOCK = 1 << 16   # elements per float32 dot product in the observed std
 SEED_BITS = 64        # the key has 64 bits, so a longer drawn seed would add nothing
