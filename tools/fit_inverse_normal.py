@@ -614,21 +614,30 @@ def fit_branch(dtype, variable, w_low, w_high, degree, grid, dps, centered=False
         return Branch(variable, None, center, coefficients), error, unrounded
 
 
+def largest_w(dtype):
+    """w at the truncated normal's smallest tail probability PMIN (docs/stream.md section 8), with the same room."""
+    pmin = mpmath.mpf(2) ** (-96 if dtype == F32 else -1022)
+    return -mpmath.log(4 * pmin) * (1 + mpmath.mpf(2) ** -20)
+
+
 def fit_design(dtype, log_degree, branch_specs, grid, dps, ln2_split):
-    """branch_specs: [(variable, w_upper or None, degree)], central first. Returns a Design."""
+    """branch_specs: [(variable, threshold, fitted up to, degree)], central first. A branch serves w from the
+    previous threshold up to its own (None: the last branch) and is fitted up to "normal" (the largest w a
+    normal fill reaches), "pmin" (the largest a truncated normal reaches) or its threshold. Returns a Design."""
     log_coefficients, log_error, log_unrounded = fit_log(dtype, log_degree, grid, dps)
     print(f"  log1p(t) = t + t^2 R(t), R of degree {log_degree}: relative error {log_error:.3g} "
            f"(unrounded minimax {log_unrounded:.3g})")
     branches = []
     w_low = mpmath.mpf(0)
-    for variable, upper, degree in branch_specs:
-        w_high = mpmath.mpf(upper) if upper is not None else smallest_w(dtype)
+    fitted_up_to = {"normal": smallest_w(dtype), "pmin": largest_w(dtype)}
+    for variable, upper, fit_high, degree in branch_specs:
+        w_high = fitted_up_to.get(fit_high) or mpmath.mpf(upper)
         branch, error, unrounded = fit_branch(dtype, variable, w_low, w_high, degree, grid, dps)
         branch.upper = upper
         branches.append(branch)
         print(f"  branch {variable:4s} w in [{float(w_low):g}, {float(w_high):.6g}], degree {degree}, centre "
                f"{branch.center}: relative error {error:.3g} (unrounded minimax {unrounded:.3g})")
-        w_low = w_high
+        w_low = mpmath.mpf(upper) if upper is not None else None
     if ln2_split == 2:
         with mpmath.workdps(60):
             ln2 = mpmath.log(2)
@@ -864,8 +873,11 @@ def error_table(words, errors, fmt, design):
 # (log degree, [(variable, upper w, degree)], grid size, mpmath digits, ln2 constants).
 # float32: threshold 6.25 puts 99.90% of the mass in the central branch; float64 keeps 5 (99.66%), because there
 # the central degree grows quickly with the threshold (21 at 5, 24 at 6.25 for the same accuracy).
-FLOAT32_DESIGN = (7, [("w", 6.25, 10), ("sqrt", None, 9)], 200, 25, 1)
-FLOAT64_DESIGN = (19, [("w", 5.0, 21), ("sqrt", 12.0, 18), ("sqrt", None, 22)], 300, 45, 2)
+# The last branch of each (fitted from its threshold, inside the previous branch's fitted range, up to PMIN) is
+# reached only by truncated normals: a normal fill's p >= 2^-33 (2^-65) keeps w below 21.49 (43.67).
+FLOAT32_DESIGN = (7, [("w", 6.25, None, 10), ("sqrt", 21.25, "normal", 9), ("sqrt", None, "pmin", 7)], 200, 25, 1)
+FLOAT64_DESIGN = (19, [("w", 5.0, None, 21), ("sqrt", 12.0, None, 18), ("sqrt", 43.5, "normal", 22),
+                       ("sqrt", None, "pmin", 30)], 300, 45, 2)
 
 
 def build(dtype):
