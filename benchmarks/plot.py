@@ -2,9 +2,11 @@
 
 Grouped bars of ns per element (log scale, lower is better) at one size and
 one thread (default 2^20, 1 thread): float32 and float64 x uniform / normal /
-trunc_normal, one bar each for xinit_c, numpy PCG64, numpy Philox and
-torch.nn.init, and a dashed line per dtype for the write limit (np.copyto into
-the same buffer). Needs matplotlib (pip install matplotlib).
+trunc_normal, one bar each for xinit_c, Philox alone (xinit_c's random_bits_
+into the same bytes), numpy PCG64, numpy Philox, torch.nn.init, mkl_random and
+jax (the last two allocate their result), and a dashed line per dtype for the
+write limit (np.copyto into the same buffer). Needs matplotlib
+(pip install matplotlib, or xinit-c[bench]).
 """
 import argparse
 import json
@@ -19,10 +21,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 DTYPES = ("float32", "float64")
 DISTS = ("uniform", "normal", "trunc_normal")
-IMPLS = (("xinit_c", "xinit_c", "#d62728"),
-         ("numpy_pcg64", "numpy PCG64", "#1f77b4"),
-         ("numpy_philox", "numpy Philox", "#6baed6"),
-         ("torch", "torch.nn.init", "#ff7f0e"))
+# (kind, impl) of the measurement, legend, colour
+IMPLS = ((("fill", "xinit_c"), "xinit_c", "#d62728"),
+         (("generator", "random_bits_"), "Philox alone (random_bits_)", "#f4a6a6"),
+         (("fill", "numpy_pcg64"), "numpy PCG64", "#1f77b4"),
+         (("fill", "numpy_philox"), "numpy Philox", "#6baed6"),
+         (("fill", "torch"), "torch.nn.init", "#ff7f0e"),
+         (("fill", "mkl_random"), "mkl_random (allocates)", "#2ca02c"),
+         (("fill", "jax"), "jax jit (allocates)", "#9467bd"))
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parent / "throughput.png"
 
 
@@ -44,16 +50,17 @@ def plot(data, out, log2n=20, threads=1):
     ms = data["measurements"]
     n = _pick_size(ms, log2n)
 
-    def value(impl, dtype, dist):
+    def value(kind_impl, dtype, dist):
         for m in ms:
-            if (m["kind"] == "fill" and m["impl"] == impl and m["dtype"] == dtype and m["dist"] == dist
+            if ((m["kind"], m["impl"]) == kind_impl and m["dtype"] == dtype and m["dist"] == dist
                     and m["n"] == n and m["threads"] == threads):
                 return m["ns_per_element"]
         return None
 
+    measured = {(m["kind"], m["impl"]) for m in ms}
     groups = [(dtype, dist) for dtype in DTYPES for dist in DISTS]
-    width = 0.2
-    fig, ax = plt.subplots(figsize=(11, 6), dpi=120)
+    width = 0.8 / len(IMPLS)
+    fig, ax = plt.subplots(figsize=(12, 6.5), dpi=120)
     present = [v for impl, _, _ in IMPLS for g in groups if (v := value(impl, *g)) is not None]
     limits = {dtype: next((m["ns_per_element"] for m in ms if m["kind"] == "write_limit"
                            and m["dtype"] == dtype and m["n"] == n), None) for dtype in DTYPES}
@@ -63,13 +70,13 @@ def plot(data, out, log2n=20, threads=1):
             x = i + (k - (len(IMPLS) - 1) / 2) * width
             v = value(impl, *group)
             if v is None:
-                missing = "no such fill" if impl.startswith("numpy") and group[1] == "trunc_normal" else "n/a"
+                missing = "no such fill" if impl in measured else "n/a"
                 ax.text(x, max(floor * 1.15, (limits[group[0]] or 0) * 1.25), missing, ha="center", va="bottom", rotation=90, fontsize=8,
                         color="0.45")
                 continue
             ax.bar(x, v, width * 0.92, color=color, zorder=3)
             ax.text(x, v * 1.06, f"{v:.2g}" if v < 10 else f"{v:.0f}", ha="center", va="bottom",
-                    fontsize=7.5, rotation=0)
+                    fontsize=6.5, rotation=90)
     handles = [plt.Rectangle((0, 0), 1, 1, color=color) for _, _, color in IMPLS]
     labels = [label for _, label, _ in IMPLS]
     line = None
@@ -90,7 +97,7 @@ def plot(data, out, log2n=20, threads=1):
     ax.axvline(len(DISTS) - 0.5, color="0.75", linewidth=1)
     ax.set_ylabel("ns per element (log scale, lower is better)")
     ax.grid(axis="y", which="both", color="0.9", zorder=0)
-    ax.legend(handles, labels, loc="upper left", fontsize=9, ncol=3, framealpha=0.95)
+    ax.legend(handles, labels, loc="upper left", fontsize=9, ncol=4, framealpha=0.95)
     thr = "1 thread" if threads == 1 else f"{threads} threads"
     date = header["date"][:10]
     ax.set_title(f"In-place fill of {_size_label(n)} elements, {thr}: xinit_c ({header['simd']}) vs peers\n"
