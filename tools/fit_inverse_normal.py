@@ -873,11 +873,13 @@ def error_table(words, errors, fmt, design):
 # (log degree, [(variable, upper w, degree)], grid size, mpmath digits, ln2 constants).
 # float32: threshold 6.25 puts 99.90% of the mass in the central branch; float64 keeps 5 (99.66%), because there
 # the central degree grows quickly with the threshold (21 at 5, 24 at 6.25 for the same accuracy).
-# The last branch of each (fitted from its threshold, inside the previous branch's fitted range, up to PMIN) is
-# reached only by truncated normals: a normal fill's p >= 2^-33 (2^-65) keeps w below 21.49 (43.67).
+# The branches after the one fitted up to "normal" (the first fitted from its threshold, inside that branch's
+# fitted range, the last up to PMIN) are reached only by truncated normals: a normal fill's p >= 2^-33 (2^-65) keeps w below 21.49 (43.67).
 FLOAT32_DESIGN = (7, [("w", 6.25, None, 10), ("sqrt", 21.25, "normal", 9), ("sqrt", None, "pmin", 7)], 200, 25, 1)
+# float64's far range (sqrt(w) from 6.6 to 26.6) is cut in three: one polynomial over all of it (degree 30, fitted
+# to 9.6e-17) lost up to 58,000 ulp when evaluated, its Horner terms growing to hundreds and cancelling.
 FLOAT64_DESIGN = (19, [("w", 5.0, None, 21), ("sqrt", 12.0, None, 18), ("sqrt", 43.5, "normal", 22),
-                       ("sqrt", None, "pmin", 30)], 300, 45, 2)
+                       ("sqrt", 110.0, None, 16), ("sqrt", 280.0, None, 16), ("sqrt", None, "pmin", 16)], 300, 45, 2)
 
 
 def build(dtype):
