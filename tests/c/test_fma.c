@@ -161,10 +161,13 @@ static uint64_t random_with_exponent(const format *f, int e)
     return encode(f, (int)(next_random() & 1), m ? m : 1, e - top_bit(m ? m : 1), &ok);
 }
 
+/* the exponent of the leading bit (of a subnormal's too) */
 static int exponent_of(const format *f, uint64_t bits)
 {
     int field = (int)(bits >> fraction_bits(f) & exponent_mask(f));
-    return field ? field - f->emax : emin(f);
+    uint64_t fraction = bits & fraction_mask(f);
+    if (field) return field - f->emax;
+    return fraction ? emin_sub(f) + top_bit(fraction) : emin_sub(f);
 }
 
 /* ---------------- the formats' arithmetic, through double ---------------- */
