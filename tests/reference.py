@@ -304,9 +304,9 @@ def round_rational(x, T):
     precision, quantum_min, emax = _FORMAT[T]
     negative = x < 0
     num, den = abs(x.numerator), x.denominator
-    e = num.bit_length() - den.bit_length()  # 2^e <= |x| < 2^(e+2)
-    if (num << max(0, -e - 1)) >= (den << max(0, e + 1)):
-        e += 1  # now 2^e <= |x| < 2^(e+1)
+    e = num.bit_length() - den.bit_length()  # 2^(e-1) < |x| < 2^(e+1)
+    if (num << max(0, -e)) < (den << max(0, e)):
+        e -= 1  # now 2^e <= |x| < 2^(e+1)
     quantum = max(e - (precision - 1), quantum_min)
     if quantum >= 0:
         mant, rem = divmod(num, den << quantum)
