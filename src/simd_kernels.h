@@ -15,12 +15,17 @@
  *                    the one part each variant writes in its own way)
  *   the types vu32, vf32, vm32 (W32 lanes) and vu64, vf64, vm64 (W64 lanes)
  *   and the operations u32_*, f32_*, u64_*, f64_* used below, with these
- *   meanings: integer ops wrap modulo 2^32; f32_max(lo, x) is
- *   (x < lo ? lo : x) and f32_min(hi, x) is (x > hi ? hi : x) lane by lane;
- *   f32_from_i32 converts signed lanes; f64_from_u32lo converts the low 32
- *   bits of each 64-bit lane as unsigned, f64_from_i32hi the high 32 bits as
- *   signed (both exact); *_select(m, yes, no); *_all(m) is nonzero if every
- *   lane of m is set; f32_stream and
+ *   meanings: integer ops wrap modulo 2^32 (u32) or 2^64 (u64); f32_max(lo, x)
+ *   is (x < lo ? lo : x) and f32_min(hi, x) is (x > hi ? hi : x) lane by lane;
+ *   f32_fma(a, b, c) and f64_fma are one correctly rounded fused multiply-add
+ *   a*b + c (the hardware instruction or src/soft_fma_sse2.h, never libm);
+ *   f32_from_i32 converts signed lanes, f32_from_u32 and f64_from_u64 unsigned
+ *   lanes (correctly rounded); f64_from_u32lo converts the low 32 bits of each
+ *   64-bit lane as unsigned, f64_from_i32hi the high 32 bits as signed, and
+ *   f64_from_srai64(a, n) the lane's arithmetic shift (int64)a >> n for n >= 32
+ *   whose result fits an int32 (all exact); *_select(m, yes, no); *_all(m) is
+ *   nonzero if every lane of m is set (the tail branches test it: a branch for
+ *   the whole vector, which changes no value); f32_stream and
  *   f64_stream store to SIMD_VECTOR_BYTES-aligned memory without reading it
  *   (a plain store where the variant has no such thing) and stream_fence()
  *   orders them before the kernel returns. */
@@ -96,70 +101,60 @@ static inline vf32 SIMD_FN(symmetric_unit32)(vu32 x)
     return f32_mul(f32_from_i32(odd), f32_set1(XI_TWO_POW_M24F));
 }
 
-/* xi_tail_prob_f32 (j = x & 0x7fffffff) and xi_open_unit_f32 (j = x) */
-static inline vf32 SIMD_FN(dyadic32)(vu32 j)
+/* xi_open_unit_f32 */
+static inline vf32 SIMD_FN(open_unit32)(vu32 x)
 {
-    vf32 high = f32_mul(f32_from_i32(u32_srli(j, 16)), f32_set1(XI_TWO_POW_M16F));
-    vf32 low = f32_mul(f32_add(f32_from_i32(u32_and(j, u32_set1(0xffffu))), f32_set1(0.5f)),
+    vf32 high = f32_mul(f32_from_i32(u32_srli(x, 16)), f32_set1(XI_TWO_POW_M16F));
+    vf32 low = f32_mul(f32_add(f32_from_i32(u32_and(x, u32_set1(0xffffu))), f32_set1(0.5f)),
                        f32_set1(XI_TWO_POW_M32F));
     return f32_add(high, low);
 }
 
+/* xi_horner_f32 */
+static inline vf32 SIMD_FN(horner32)(const float *c, int degree, vf32 v)
+{
+    vf32 b = f32_set1(c[degree]);
+    int j;
+    for (j = degree - 1; j >= 0; j--)
+        b = f32_fma(b, v, f32_set1(c[j]));
+    return b;
+}
+
 /* xi_log_f32 */
-static inline vf32 SIMD_FN(log32)(vf32 x)
+static inline vf32 SIMD_FN(log32)(vf32 y)
 {
-    vu32 bits = f32_bits(x);
-    vf32 exponent = f32_from_i32(u32_add(u32_srli(bits, 23), u32_set1((uint32_t)-127)));
-    vf32 f = f32_from_bits(u32_or(u32_and(bits, u32_set1(0x7fffffu)), u32_set1(0x3f800000u)));
-    vm32 big = f32_lt(f32_set1((float)XI_SQRT2), f);
-    vf32 t, s, z, series;
-    f = f32_select(big, f32_mul(f, f32_set1(0.5f)), f);
-    exponent = f32_select(big, f32_add(exponent, f32_set1(1.0f)), exponent);
-    t = f32_sub(f, f32_set1(1.0f));
-    s = f32_div(t, f32_add(f32_set1(2.0f), t));
-    z = f32_mul(s, s);
-    series = f32_set1((float)(2.0 / 11.0));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 9.0)));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 7.0)));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 5.0)));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 3.0)));
-    series = f32_add(f32_mul(series, z), f32_set1(2.0f));
-    return f32_add(f32_mul(exponent, f32_set1((float)XI_LN2)), f32_mul(s, series));
+    vu32 d = u32_sub(f32_bits(y), u32_set1(XI_LOG_PIVOT_F32));
+    vf32 k = f32_from_i32(u32_srai(d, 23));
+    vf32 f = f32_from_bits(u32_add(u32_set1(XI_LOG_PIVOT_F32), u32_and(d, u32_set1(XI_LOG_FRACTION_F32))));
+    vf32 t = f32_sub(f, f32_set1(1.0f));
+    vf32 r = SIMD_FN(horner32)(xi_log_coeffs_f32, XI_LOG_DEGREE_F32, t);
+    vf32 l = f32_fma(f32_mul(t, t), r, t);
+    return f32_fma(k, f32_set1(XI_LN2_F32), l);
 }
 
-#define HORNER32_3(r, c3, c2, c1, c0)                                                     \
-    f32_add(f32_mul(f32_add(f32_mul(f32_add(f32_mul(f32_set1((float)(c3)), r),            \
-                                            f32_set1((float)(c2))), r),                   \
-                            f32_set1((float)(c1))), r), f32_set1((float)(c0)))
-#define HORNER32_2(r, c2, c1, c0)                                                         \
-    f32_add(f32_mul(f32_add(f32_mul(f32_set1((float)(c2)), r), f32_set1((float)(c1))), r),  \
-            f32_set1((float)(c0)))
-
-/* xi_ndtri_upper_f32: both branches where lanes need them, one division */
-static inline vf32 SIMD_FN(ndtri_upper32)(vf32 p)
+/* xi_quantile_f32. The tail branches run only for vectors with a lane that
+ * needs them: with 16 lanes, 98.5% of normal vectors are central. */
+static inline vf32 SIMD_FN(quantile32)(vf32 q, vf32 x_prime)
 {
-    vf32 q = f32_sub(f32_set1(0.5f), p);
-    vm32 central = f32_le(q, f32_set1((float)AS241_SPLIT1));
-    vf32 r = f32_sub(f32_set1((float)AS241_CONST1), f32_mul(q, q));
-    vf32 num = f32_mul(q, HORNER32_3(r, PPND7_A3, PPND7_A2, PPND7_A1, PPND7_A0));
-    vf32 den = HORNER32_3(r, PPND7_B3, PPND7_B2, PPND7_B1, 1.0);
+    vf32 y = f32_fma(SIMD_FN(negate32)(q), q, f32_add(q, q));
+    vf32 w = SIMD_FN(negate32)(SIMD_FN(log32)(y));
+    vf32 p = SIMD_FN(horner32)(xi_central_coeffs_f32, XI_CENTRAL_DEGREE_F32, w);
+    vm32 central = f32_lt(w, f32_set1(XI_CENTRAL_BOUND_F32));
     if (!f32_all(central)) {
-        vf32 rt = f32_sqrt(SIMD_FN(negate32)(SIMD_FN(log32)(p)));
-        vm32 near = f32_le(rt, f32_set1((float)AS241_SPLIT2));
-        vf32 rn = f32_sub(rt, f32_set1((float)AS241_CONST2));
-        vf32 tail_num = HORNER32_3(rn, PPND7_C3, PPND7_C2, PPND7_C1, PPND7_C0);
-        vf32 tail_den = HORNER32_2(rn, PPND7_D2, PPND7_D1, 1.0);
-        if (!f32_all(f32_or_mask(near, central))) {
-            vf32 rf = f32_sub(rt, f32_set1((float)AS241_SPLIT2));
-            tail_num = f32_select(near, tail_num, HORNER32_3(rf, PPND7_E3, PPND7_E2, PPND7_E1, PPND7_E0));
-            tail_den = f32_select(near, tail_den, HORNER32_2(rf, PPND7_F2, PPND7_F1, 1.0));
-        }
-        num = f32_select(central, num, tail_num);
-        den = f32_select(central, den, tail_den);
+        vf32 root = f32_sqrt(w);
+        vm32 tail = f32_lt(w, f32_set1(XI_TAIL_BOUND_F32));
+        vf32 tail_p = SIMD_FN(horner32)(xi_tail_coeffs_f32, XI_TAIL_DEGREE_F32,
+                                        f32_sub(root, f32_set1(XI_TAIL_CENTRE_F32)));
+        if (!f32_all(tail))
+            tail_p = f32_select(tail, tail_p,
+                                SIMD_FN(horner32)(xi_far_coeffs_f32, XI_FAR_DEGREE_F32,
+                                                  f32_sub(root, f32_set1(XI_FAR_CENTRE_F32))));
+        p = f32_select(central, p, tail_p);
     }
-    return f32_div(num, den);
+    return f32_mul(x_prime, p);
 }
 
+/* (x >> 31) ? -v : v, the sign taken from the word */
 static inline vf32 SIMD_FN(negate_where_sign32)(vf32 v, vu32 sign_source)
 {
     return f32_from_bits(u32_xor(f32_bits(v), u32_and(sign_source, u32_set1(0x80000000u))));
@@ -170,19 +165,24 @@ static inline vf32 SIMD_FN(uniform32)(vu32 x, const SIMD_FN(coeffs32) *c)
     return SIMD_FN(clamp32)(f32_add(c->mid, f32_mul(c->half, SIMD_FN(symmetric_unit32)(x))), c->lo, c->hi);
 }
 
+/* xi_elem_normal_f32 */
 static inline vf32 SIMD_FN(normal32)(vu32 x, const SIMD_FN(coeffs32) *c)
 {
-    vf32 v = SIMD_FN(ndtri_upper32)(SIMD_FN(dyadic32)(u32_and(x, u32_set1(0x7fffffffu))));
+    vu32 a = u32_or(u32_slli(x, 1), u32_set1(1));
+    vf32 q = f32_mul(f32_from_u32(a), f32_set1(XI_TWO_POW_M32F));
+    vf32 x_prime = f32_mul(f32_from_u32(u32_sub(u32_set1(0), a)), f32_set1(XI_TWO_POW_M32F));
+    vf32 v = SIMD_FN(quantile32)(q, x_prime);
     return f32_add(c->mean, f32_mul(c->std, SIMD_FN(negate_where_sign32)(v, x)));
 }
 
+/* xi_elem_trunc_normal_f32 */
 static inline vf32 SIMD_FN(trunc_normal32)(vu32 x, const SIMD_FN(coeffs32) *c)
 {
-    vf32 u = f32_add(c->cdf_lo, f32_mul(c->cdf_width, SIMD_FN(dyadic32)(x)));
+    vf32 u = f32_add(c->cdf_lo, f32_mul(c->cdf_width, SIMD_FN(open_unit32)(x)));
     vm32 lower = f32_lt(u, f32_set1(0.5f));
-    vf32 pmin = f32_set1(TRUNC_PMIN_F32);
-    vf32 p = f32_select(lower, f32_max(pmin, u), f32_max(pmin, f32_sub(f32_set1(1.0f), u)));
-    vf32 v = SIMD_FN(ndtri_upper32)(p);
+    vf32 p = f32_max(f32_set1(TRUNC_PMIN_F32), f32_select(lower, u, f32_sub(f32_set1(1.0f), u)));
+    vf32 q = f32_add(p, p);
+    vf32 v = SIMD_FN(quantile32)(q, f32_sub(f32_set1(1.0f), q));
     vf32 z = f32_select(lower, SIMD_FN(negate32)(v), v);
     z = SIMD_FN(clamp32)(f32_mul(c->mirror, z), c->z_lo, c->z_hi);
     return SIMD_FN(clamp32)(f32_add(c->mean, f32_mul(c->std, z)), c->lo, c->hi);
@@ -320,75 +320,61 @@ static inline vf64 SIMD_FN(symmetric_unit64)(vu64 x)
     return f64_mul(f64_add(high, f64_from_u32lo(low_bits)), f64_set1(XI_TWO_POW_M53));
 }
 
-/* xi_tail_prob_f64 (j = x & (2^63 - 1)) and xi_open_unit_f64 (j = x) */
-static inline vf64 SIMD_FN(dyadic64)(vu64 j)
+/* xi_open_unit_f64 */
+static inline vf64 SIMD_FN(open_unit64)(vu64 x)
 {
-    vf64 high = f64_mul(f64_from_u32lo(u64_srli(j, 32)), f64_set1(XI_TWO_POW_M32));
-    vf64 low = f64_mul(f64_add(f64_from_u32lo(j), f64_set1(0.5)), f64_set1(XI_TWO_POW_M64));
+    vf64 high = f64_mul(f64_from_u32lo(u64_srli(x, 32)), f64_set1(XI_TWO_POW_M32));
+    vf64 low = f64_mul(f64_add(f64_from_u32lo(x), f64_set1(0.5)), f64_set1(XI_TWO_POW_M64));
     return f64_add(high, low);
 }
 
+/* xi_horner_f64 */
+static inline vf64 SIMD_FN(horner64)(const double *c, int degree, vf64 v)
+{
+    vf64 b = f64_set1(c[degree]);
+    int j;
+    for (j = degree - 1; j >= 0; j--)
+        b = f64_fma(b, v, f64_set1(c[j]));
+    return b;
+}
+
 /* xi_log_f64 */
-static inline vf64 SIMD_FN(log64)(vf64 x)
+static inline vf64 SIMD_FN(log64)(vf64 y)
 {
-    vu64 bits = f64_bits(x);
-    vf64 exponent = f64_sub(f64_from_u32lo(u64_srli(bits, 52)), f64_set1(1023.0));
-    vf64 f = f64_from_bits(u64_or(u64_and(bits, u64_set1(UINT64_C(0xfffffffffffff))),
-                                  u64_set1(UINT64_C(0x3ff0000000000000))));
-    vm64 big = f64_lt(f64_set1(XI_SQRT2), f);
-    vf64 t, s, z, series;
-    f = f64_select(big, f64_mul(f, f64_set1(0.5)), f);
-    exponent = f64_select(big, f64_add(exponent, f64_set1(1.0)), exponent);
-    t = f64_sub(f, f64_set1(1.0));
-    s = f64_div(t, f64_add(f64_set1(2.0), t));
-    z = f64_mul(s, s);
-    series = f64_set1(2.0 / 21.0);
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 19.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 17.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 15.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 13.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 11.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 9.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 7.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 5.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 3.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0));
-    return f64_add(f64_mul(exponent, f64_set1(XI_LN2)), f64_mul(s, series));
+    vu64 d = u64_sub(f64_bits(y), u64_set1(XI_LOG_PIVOT_F64));
+    vf64 k = f64_from_srai64(d, 52);
+    vf64 f = f64_from_bits(u64_add(u64_set1(XI_LOG_PIVOT_F64), u64_and(d, u64_set1(XI_LOG_FRACTION_F64))));
+    vf64 t = f64_sub(f, f64_set1(1.0));
+    vf64 r = SIMD_FN(horner64)(xi_log_coeffs_f64, XI_LOG_DEGREE_F64, t);
+    vf64 l = f64_fma(f64_mul(t, t), r, t);
+    return f64_fma(k, f64_set1(XI_LN2_HI_F64), f64_fma(k, f64_set1(XI_LN2_LO_F64), l));
 }
 
-/* xi_horner7 */
-static inline vf64 SIMD_FN(horner7)(const double c[8], vf64 r)
+/* xi_quantile_f64: each tail branch only for vectors with a lane in it */
+static inline vf64 SIMD_FN(quantile64)(vf64 q, vf64 x_prime)
 {
-    vf64 acc = f64_set1(c[7]);
-    int i;
-    for (i = 6; i >= 0; i--)
-        acc = f64_add(f64_mul(acc, r), f64_set1(c[i]));
-    return acc;
-}
-
-/* xi_ndtri_upper_f64 */
-static inline vf64 SIMD_FN(ndtri_upper64)(vf64 p)
-{
-    vf64 q = f64_sub(f64_set1(0.5), p);
-    vm64 central = f64_le(q, f64_set1(AS241_SPLIT1));
-    vf64 r = f64_sub(f64_set1(AS241_CONST1), f64_mul(q, q));
-    vf64 num = f64_mul(q, SIMD_FN(horner7)(xi_ppnd16_a, r));
-    vf64 den = SIMD_FN(horner7)(xi_ppnd16_b, r);
+    vf64 y = f64_fma(SIMD_FN(negate64)(q), q, f64_add(q, q));
+    vf64 w = SIMD_FN(negate64)(SIMD_FN(log64)(y));
+    vf64 p = SIMD_FN(horner64)(xi_central_coeffs_f64, XI_CENTRAL_DEGREE_F64, w);
+    vm64 central = f64_lt(w, f64_set1(XI_CENTRAL_BOUND_F64));
     if (!f64_all(central)) {
-        vf64 rt = f64_sqrt(SIMD_FN(negate64)(SIMD_FN(log64)(p)));
-        vm64 near = f64_le(rt, f64_set1(AS241_SPLIT2));
-        vf64 rn = f64_sub(rt, f64_set1(AS241_CONST2));
-        vf64 tail_num = SIMD_FN(horner7)(xi_ppnd16_c, rn);
-        vf64 tail_den = SIMD_FN(horner7)(xi_ppnd16_d, rn);
-        if (!f64_all(f64_or_mask(near, central))) {
-            vf64 rf = f64_sub(rt, f64_set1(AS241_SPLIT2));
-            tail_num = f64_select(near, tail_num, SIMD_FN(horner7)(xi_ppnd16_e, rf));
-            tail_den = f64_select(near, tail_den, SIMD_FN(horner7)(xi_ppnd16_f, rf));
+        vf64 root = f64_sqrt(w);
+        vm64 tail = f64_lt(w, f64_set1(XI_TAIL_BOUND_F64));
+        vf64 tail_p = SIMD_FN(horner64)(xi_tail_coeffs_f64, XI_TAIL_DEGREE_F64,
+                                        f64_sub(root, f64_set1(XI_TAIL_CENTRE_F64)));
+        if (!f64_all(tail)) {
+            vm64 deep = f64_lt(w, f64_set1(XI_DEEP_BOUND_F64));
+            vf64 deep_p = SIMD_FN(horner64)(xi_deep_coeffs_f64, XI_DEEP_DEGREE_F64,
+                                            f64_sub(root, f64_set1(XI_DEEP_CENTRE_F64)));
+            if (!f64_all(deep))
+                deep_p = f64_select(deep, deep_p,
+                                    SIMD_FN(horner64)(xi_far_coeffs_f64, XI_FAR_DEGREE_F64,
+                                                      f64_sub(root, f64_set1(XI_FAR_CENTRE_F64))));
+            tail_p = f64_select(tail, tail_p, deep_p);
         }
-        num = f64_select(central, num, tail_num);
-        den = f64_select(central, den, tail_den);
+        p = f64_select(central, p, tail_p);
     }
-    return f64_div(num, den);
+    return f64_mul(x_prime, p);
 }
 
 static inline vf64 SIMD_FN(uniform64)(vu64 x, const SIMD_FN(coeffs64) *c)
@@ -396,21 +382,25 @@ static inline vf64 SIMD_FN(uniform64)(vu64 x, const SIMD_FN(coeffs64) *c)
     return SIMD_FN(clamp64)(f64_add(c->mid, f64_mul(c->half, SIMD_FN(symmetric_unit64)(x))), c->lo, c->hi);
 }
 
+/* xi_elem_normal_f64 */
 static inline vf64 SIMD_FN(normal64)(vu64 x, const SIMD_FN(coeffs64) *c)
 {
+    vu64 a = u64_or(u64_slli(x, 1), u64_set1(1));
+    vf64 q = f64_mul(f64_from_u64(a), f64_set1(XI_TWO_POW_M64));
+    vf64 x_prime = f64_mul(f64_from_u64(u64_sub(u64_set1(0), a)), f64_set1(XI_TWO_POW_M64));
+    vf64 v = SIMD_FN(quantile64)(q, x_prime);
     vu64 sign = u64_and(x, u64_set1(UINT64_C(0x8000000000000000)));
-    vf64 v = SIMD_FN(ndtri_upper64)(SIMD_FN(dyadic64)(u64_xor(x, sign)));
-    vf64 z = f64_from_bits(u64_xor(f64_bits(v), sign));
-    return f64_add(c->mean, f64_mul(c->std, z));
+    return f64_add(c->mean, f64_mul(c->std, f64_from_bits(u64_xor(f64_bits(v), sign))));
 }
 
+/* xi_elem_trunc_normal_f64 */
 static inline vf64 SIMD_FN(trunc_normal64)(vu64 x, const SIMD_FN(coeffs64) *c)
 {
-    vf64 u = f64_add(c->cdf_lo, f64_mul(c->cdf_width, SIMD_FN(dyadic64)(x)));
+    vf64 u = f64_add(c->cdf_lo, f64_mul(c->cdf_width, SIMD_FN(open_unit64)(x)));
     vm64 lower = f64_lt(u, f64_set1(0.5));
-    vf64 pmin = f64_set1(TRUNC_PMIN_F64);
-    vf64 p = f64_select(lower, f64_max(pmin, u), f64_max(pmin, f64_sub(f64_set1(1.0), u)));
-    vf64 v = SIMD_FN(ndtri_upper64)(p);
+    vf64 p = f64_max(f64_set1(TRUNC_PMIN_F64), f64_select(lower, u, f64_sub(f64_set1(1.0), u)));
+    vf64 q = f64_add(p, p);
+    vf64 v = SIMD_FN(quantile64)(q, f64_sub(f64_set1(1.0), q));
     vf64 z = f64_select(lower, SIMD_FN(negate64)(v), v);
     z = SIMD_FN(clamp64)(f64_mul(c->mirror, z), c->z_lo, c->z_hi);
     return SIMD_FN(clamp64)(f64_add(c->mean, f64_mul(c->std, z)), c->lo, c->hi);
