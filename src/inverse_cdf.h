@@ -107,11 +107,21 @@ static const double xi_far_coeffs_f64[XI_FAR_DEGREE_F64 + 1] = {
     0x1.cf3859778ab4p-83, -0x1.724886d98640dp-88, 0x1.d36fb2ebe8c19p-94, -0x1.bfff63c474a39p-100,
     0x1.321796d38b8a9p-106, -0x1.0977557acf078p-113, 0x1.b709d2933a721p-122};
 
+/* Horner loops are unrolled: the compilers' own full-unrolling limits stop
+ * short of the float64 degrees (up to 30), and a loop's counter and branch
+ * cost more than its fma. */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+#define XI_UNROLLED _Pragma("GCC unroll 32")
+#else
+#define XI_UNROLLED
+#endif
+
 /* c[degree] v^degree + ... + c[0] by Horner with fma, from the highest coefficient */
 static inline float xi_horner_f32(const float *c, int degree, float v)
 {
     float b = c[degree];
     int j;
+    XI_UNROLLED
     for (j = degree - 1; j >= 0; j--)
         b = xi_fma_f32(b, v, c[j]);
     return b;
@@ -121,6 +131,7 @@ static inline double xi_horner_f64(const double *c, int degree, double v)
 {
     double b = c[degree];
     int j;
+    XI_UNROLLED
     for (j = degree - 1; j >= 0; j--)
         b = xi_fma_f64(b, v, c[j]);
     return b;

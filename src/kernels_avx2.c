@@ -21,6 +21,7 @@
 #define SIMD_FN(name) name##_avx2
 #define W32 8
 #define W64 4
+#define SIMD_GROUP 4
 
 typedef __m256i vu32;
 typedef __m256 vf32;

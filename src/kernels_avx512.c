@@ -21,6 +21,7 @@
 #define SIMD_FN(name) name##_avx512
 #define W32 16
 #define W64 8
+#define SIMD_GROUP 4
 
 typedef __m512i vu32;
 typedef __m512 vf32;
