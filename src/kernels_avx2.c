@@ -21,7 +21,7 @@
 #define SIMD_FN(name) name##_avx2
 #define W32 8
 #define W64 4
-#define SIMD_GROUP 4
+#define SIMD_GROUP 8
 
 typedef __m256i vu32;
 typedef __m256 vf32;
@@ -159,11 +159,15 @@ static inline vf64 f64_from_i32hi(vu64 a)
 /* (double)((int64)a >> n), 32 <= n, result within int32: the high word's shift */
 #define f64_from_srai64(a, n) f64_from_i32hi(_mm256_srai_epi32(a, (n) - 32))
 
-/* (double)(uint64)a: two exact halves, one rounded sum */
+/* (double)(uint64)a: two exact halves, one rounded sum, the halves placed
+ * in the fractions of 2^84 and 2^52: (hi 2^32 + 2^84) - (2^84 + 2^52) is
+ * exact, and adding lo + 2^52 is the one rounding. */
 static inline vf64 f64_from_u64(vu64 a)
 {
-    return _mm256_add_pd(_mm256_mul_pd(f64_from_u32lo(_mm256_srli_epi64(a, 32)), _mm256_set1_pd(4294967296.0)),
-                         f64_from_u32lo(a));
+    __m256i low = _mm256_blend_epi32(a, _mm256_set1_epi64x(0x4330000000000000), 0xAA);   /* 2^52 + lo */
+    __m256i high = _mm256_or_si256(_mm256_srli_epi64(a, 32), _mm256_set1_epi64x(0x4530000000000000)); /* 2^84 + hi 2^32 */
+    __m256d high_part = _mm256_sub_pd(_mm256_castsi256_pd(high), _mm256_set1_pd(0x1.00000001p+84)); /* 2^84 + 2^52 */
+    return _mm256_add_pd(high_part, _mm256_castsi256_pd(low));
 }
 
 #define f64_set1(v) _mm256_set1_pd(v)

@@ -1,5 +1,7 @@
-/* AVX-512 kernels: 16 x 32-bit lanes, AVX512F only (no DQ/BW/VL needed;
- * AVX512F includes the fused multiply-add).
+/* AVX-512 kernels: 16 x 32-bit lanes, AVX512F (which includes the fused
+ * multiply-add) and AVX512DQ for the 64-bit integer conversions of the float64
+ * normal transform; every AVX-512 CPU but the Xeon Phi has both (those run the
+ * avx2 variant). No BW/VL needed.
  * Compiled for AVX-512 through a target pragma on this file's functions;
  * dispatch.c calls them only where cpuid and xgetbv say they run. */
 #include "kernels.h"
@@ -7,10 +9,10 @@
 #if defined(__x86_64__) || defined(_M_X64)
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("avx512f")
+#pragma GCC target("avx512f,avx512dq")
 #endif
 
 #include <immintrin.h>
@@ -21,7 +23,7 @@
 #define SIMD_FN(name) name##_avx512
 #define W32 16
 #define W64 8
-#define SIMD_GROUP 4
+#define SIMD_GROUP 8
 
 typedef __m512i vu32;
 typedef __m512 vf32;
@@ -142,11 +144,8 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 
 #define f64_from_u32lo(a) _mm512_cvtepu32_pd(_mm512_cvtepi64_epi32(a))   /* (double)(uint32)a */
 #define f64_from_i32hi(a) _mm512_cvtepi32_pd(_mm512_cvtepi64_epi32(_mm512_srli_epi64(a, 32))) /* (double)(int32)(a >> 32) */
-#define f64_from_srai64(a, n) _mm512_cvtepi32_pd(_mm512_cvtepi64_epi32(_mm512_srai_epi64(a, n))) /* (double)((int64)a >> n) */
-/* (double)(uint64)a: the unsigned 64-bit conversion is AVX512DQ; two exact
- * halves and one rounded sum give the same */
-#define f64_from_u64(a) _mm512_add_pd(_mm512_mul_pd(f64_from_u32lo(_mm512_srli_epi64(a, 32)), \
-                                                    _mm512_set1_pd(4294967296.0)), f64_from_u32lo(a))
+#define f64_from_srai64(a, n) _mm512_cvtepi64_pd(_mm512_srai_epi64(a, n))   /* (double)((int64)a >> n) */
+#define f64_from_u64(a) _mm512_cvtepu64_pd(a)         /* (double)(uint64)a, round to nearest */
 #define f64_set1(v) _mm512_set1_pd(v)
 #define f64_add(a, b) _mm512_add_pd(a, b)
 #define f64_sub(a, b) _mm512_sub_pd(a, b)

@@ -9,7 +9,11 @@
  * vectors at a time with their operations interleaved (the includer sets
  * SIMD_GROUP for its register file). The tail branches of the inverse CDF
  * run one vector at a time, and only for vectors with a lane that needs them:
- * a branch for the whole vector, which changes no value. */
+ * a branch for the whole vector, which changes no value.
+ *
+ * The sign of z is applied to x' before the product V = x' * P rather than
+ * to V after it: rounding is symmetric, so (-x') * P = -(x' * P) bit for bit,
+ * and the word or the mask that holds the sign need not stay live. */
 
 /* k = 0 .. SIMD_GROUP - 1, unrolled */
 #define EACH(k) XI_UNROLLED for (k = 0; k < SIMD_GROUP; k++)
@@ -76,7 +80,8 @@ static inline vf32 SIMD_FN(tail_poly32)(vf32 w, vf32 central_p)
     return f32_select(f32_lt(w, f32_set1(XI_CENTRAL_BOUND_F32)), central_p, p);
 }
 
-/* xi_quantile_f32 on each vector of a group: v = V(q, x') */
+/* xi_quantile_f32 on each vector of a group: v = V(q, x'), or -V(q, x') for
+ * a lane whose x' carries a minus sign */
 static inline void SIMD_FN(quantile32_group)(const vf32 *q, const vf32 *x_prime, vf32 *v)
 {
     vf32 w[SIMD_GROUP], p[SIMD_GROUP];
@@ -103,19 +108,17 @@ static inline void SIMD_FN(normal32_group)(const uint32_t *words, size_t count, 
                                            const SIMD_FN(coeffs32) *c)
 {
     vu32 x[SIMD_GROUP];
-    vf32 q[SIMD_GROUP], x_prime[SIMD_GROUP], v[SIMD_GROUP];
+    vf32 q[SIMD_GROUP], x_prime[SIMD_GROUP], z[SIMD_GROUP];
     int k;
     SIMD_FN(load_group32)(words, count, x);
     EACH(k) {
         vu32 a = u32_or(u32_slli(x[k], 1), u32_set1(1));
+        vf32 unsigned_x_prime = f32_mul(f32_from_u32(u32_sub(u32_set1(0), a)), f32_set1(XI_TWO_POW_M32F));
         q[k] = f32_mul(f32_from_u32(a), f32_set1(XI_TWO_POW_M32F));
-        x_prime[k] = f32_mul(f32_from_u32(u32_sub(u32_set1(0), a)), f32_set1(XI_TWO_POW_M32F));
+        x_prime[k] = f32_from_bits(u32_xor(f32_bits(unsigned_x_prime), u32_and(x[k], u32_set1(0x80000000u))));
     }
-    SIMD_FN(quantile32_group)(q, x_prime, v);
-    EACH(k) {
-        vf32 z = f32_from_bits(u32_xor(f32_bits(v[k]), u32_and(x[k], u32_set1(0x80000000u))));
-        y[k] = f32_add(c->mean, f32_mul(c->std, z));
-    }
+    SIMD_FN(quantile32_group)(q, x_prime, z);
+    EACH(k) y[k] = f32_add(c->mean, f32_mul(c->std, z[k]));
 }
 
 /* xi_elem_trunc_normal_f32 on count <= SIMD_GROUP vectors of words */
@@ -123,23 +126,22 @@ static inline void SIMD_FN(trunc_normal32_group)(const uint32_t *words, size_t c
                                                  const SIMD_FN(coeffs32) *c)
 {
     vu32 x[SIMD_GROUP];
-    vf32 q[SIMD_GROUP], x_prime[SIMD_GROUP], v[SIMD_GROUP];
-    vm32 lower[SIMD_GROUP];
+    vf32 q[SIMD_GROUP], x_prime[SIMD_GROUP], z[SIMD_GROUP];
     int k;
     SIMD_FN(load_group32)(words, count, x);
     EACH(k) {
         vf32 u = f32_add(c->cdf_lo, f32_mul(c->cdf_width, SIMD_FN(open_unit32)(x[k])));
-        vf32 p;
-        lower[k] = f32_lt(u, f32_set1(0.5f));
-        p = f32_max(f32_set1(TRUNC_PMIN_F32), f32_select(lower[k], u, f32_sub(f32_set1(1.0f), u)));
+        vm32 lower = f32_lt(u, f32_set1(0.5f));
+        vf32 p = f32_max(f32_set1(TRUNC_PMIN_F32), f32_select(lower, u, f32_sub(f32_set1(1.0f), u)));
+        vf32 unsigned_x_prime;
         q[k] = f32_add(p, p);
-        x_prime[k] = f32_sub(f32_set1(1.0f), q[k]);
+        unsigned_x_prime = f32_sub(f32_set1(1.0f), q[k]);
+        x_prime[k] = f32_select(lower, SIMD_FN(negate32)(unsigned_x_prime), unsigned_x_prime);
     }
-    SIMD_FN(quantile32_group)(q, x_prime, v);
+    SIMD_FN(quantile32_group)(q, x_prime, z);
     EACH(k) {
-        vf32 z = f32_select(lower[k], SIMD_FN(negate32)(v[k]), v[k]);
-        z = SIMD_FN(clamp32)(f32_mul(c->mirror, z), c->z_lo, c->z_hi);
-        y[k] = SIMD_FN(clamp32)(f32_add(c->mean, f32_mul(c->std, z)), c->lo, c->hi);
+        vf32 clamped = SIMD_FN(clamp32)(f32_mul(c->mirror, z[k]), c->z_lo, c->z_hi);
+        y[k] = SIMD_FN(clamp32)(f32_add(c->mean, f32_mul(c->std, clamped)), c->lo, c->hi);
     }
 }
 
@@ -158,7 +160,7 @@ static inline void SIMD_FN(trunc_normal32_group)(const uint32_t *words, size_t c
                 size_t count = (m - i) / W32 < SIMD_GROUP ? (m - i) / W32 : SIMD_GROUP;             \
                 vf32 y[SIMD_GROUP];                                                                 \
                 SIMD_FN(group_element)(words + i, count, y, &c);                                    \
-                for (k = 0; k < count; k++)                                                         \
+                EACH(k) if (k < count) /* unrolled: a loop here may become a memcpy */              \
                     vstore(out + i + k * W32, y[k]);                                                \
             }                                                                                       \
             for (i = m / W32 * W32; i < m; i++)                                                     \
@@ -248,7 +250,7 @@ static inline vf64 SIMD_FN(tail_poly64)(vf64 w, vf64 central_p)
     return f64_select(f64_lt(w, f64_set1(XI_CENTRAL_BOUND_F64)), central_p, p);
 }
 
-/* xi_quantile_f64 on each vector of a group: v = V(q, x') */
+/* xi_quantile_f64 on each vector of a group, x' signed as for quantile32_group */
 static inline void SIMD_FN(quantile64_group)(const vf64 *q, const vf64 *x_prime, vf64 *v)
 {
     vf64 w[SIMD_GROUP], p[SIMD_GROUP];
@@ -277,19 +279,18 @@ static inline void SIMD_FN(normal64_group)(const uint32_t *words, size_t count, 
                                            const SIMD_FN(coeffs64) *c)
 {
     vu64 x[SIMD_GROUP];
-    vf64 q[SIMD_GROUP], x_prime[SIMD_GROUP], v[SIMD_GROUP];
+    vf64 q[SIMD_GROUP], x_prime[SIMD_GROUP], z[SIMD_GROUP];
     int k;
     SIMD_FN(load_group64)(words, count, x);
     EACH(k) {
         vu64 a = u64_or(u64_slli(x[k], 1), u64_set1(1));
-        q[k] = f64_mul(f64_from_u64(a), f64_set1(XI_TWO_POW_M64));
-        x_prime[k] = f64_mul(f64_from_u64(u64_sub(u64_set1(0), a)), f64_set1(XI_TWO_POW_M64));
-    }
-    SIMD_FN(quantile64_group)(q, x_prime, v);
-    EACH(k) {
+        vf64 unsigned_x_prime = f64_mul(f64_from_u64(u64_sub(u64_set1(0), a)), f64_set1(XI_TWO_POW_M64));
         vu64 sign = u64_and(x[k], u64_set1(UINT64_C(0x8000000000000000)));
-        y[k] = f64_add(c->mean, f64_mul(c->std, f64_from_bits(u64_xor(f64_bits(v[k]), sign))));
+        q[k] = f64_mul(f64_from_u64(a), f64_set1(XI_TWO_POW_M64));
+        x_prime[k] = f64_from_bits(u64_xor(f64_bits(unsigned_x_prime), sign));
     }
+    SIMD_FN(quantile64_group)(q, x_prime, z);
+    EACH(k) y[k] = f64_add(c->mean, f64_mul(c->std, z[k]));
 }
 
 /* xi_elem_trunc_normal_f64 on count <= SIMD_GROUP vectors of elements */
@@ -297,23 +298,22 @@ static inline void SIMD_FN(trunc_normal64_group)(const uint32_t *words, size_t c
                                                  const SIMD_FN(coeffs64) *c)
 {
     vu64 x[SIMD_GROUP];
-    vf64 q[SIMD_GROUP], x_prime[SIMD_GROUP], v[SIMD_GROUP];
-    vm64 lower[SIMD_GROUP];
+    vf64 q[SIMD_GROUP], x_prime[SIMD_GROUP], z[SIMD_GROUP];
     int k;
     SIMD_FN(load_group64)(words, count, x);
     EACH(k) {
         vf64 u = f64_add(c->cdf_lo, f64_mul(c->cdf_width, SIMD_FN(open_unit64)(x[k])));
-        vf64 p;
-        lower[k] = f64_lt(u, f64_set1(0.5));
-        p = f64_max(f64_set1(TRUNC_PMIN_F64), f64_select(lower[k], u, f64_sub(f64_set1(1.0), u)));
+        vm64 lower = f64_lt(u, f64_set1(0.5));
+        vf64 p = f64_max(f64_set1(TRUNC_PMIN_F64), f64_select(lower, u, f64_sub(f64_set1(1.0), u)));
+        vf64 unsigned_x_prime;
         q[k] = f64_add(p, p);
-        x_prime[k] = f64_sub(f64_set1(1.0), q[k]);
+        unsigned_x_prime = f64_sub(f64_set1(1.0), q[k]);
+        x_prime[k] = f64_select(lower, SIMD_FN(negate64)(unsigned_x_prime), unsigned_x_prime);
     }
-    SIMD_FN(quantile64_group)(q, x_prime, v);
+    SIMD_FN(quantile64_group)(q, x_prime, z);
     EACH(k) {
-        vf64 z = f64_select(lower[k], SIMD_FN(negate64)(v[k]), v[k]);
-        z = SIMD_FN(clamp64)(f64_mul(c->mirror, z), c->z_lo, c->z_hi);
-        y[k] = SIMD_FN(clamp64)(f64_add(c->mean, f64_mul(c->std, z)), c->lo, c->hi);
+        vf64 clamped = SIMD_FN(clamp64)(f64_mul(c->mirror, z[k]), c->z_lo, c->z_hi);
+        y[k] = SIMD_FN(clamp64)(f64_add(c->mean, f64_mul(c->std, clamped)), c->lo, c->hi);
     }
 }
 
@@ -332,7 +332,7 @@ static inline void SIMD_FN(trunc_normal64_group)(const uint32_t *words, size_t c
                 size_t count = (m - i) / W64 < SIMD_GROUP ? (m - i) / W64 : SIMD_GROUP;             \
                 vf64 y[SIMD_GROUP];                                                                 \
                 SIMD_FN(group_element)(words + 2 * i, count, y, &c);                                \
-                for (k = 0; k < count; k++)                                                         \
+                EACH(k) if (k < count)                                                              \
                     f64_store(out + i + k * W64, y[k]);                                             \
             }                                                                                       \
             for (i = m / W64 * W64; i < m; i++)                                                     \
