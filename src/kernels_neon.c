@@ -12,7 +12,7 @@
 #define SIMD_FN(name) name##_neon
 #define W32 4
 #define W64 2
-#define SIMD_GROUP 4
+#define SIMD_GROUP 8
 
 typedef uint32x4_t vu32;
 typedef float32x4_t vf32;
