@@ -975,9 +975,9 @@ FILLS = {"normal": xi.normal_, "trunc_normal": xi.trunc_normal_}
 
 def assert_compiled_matches_oracle(kind, dtype, elements, params, n_elements=48):
     """Fill n_elements at the stream and position whose first words are
-    those of ``elements`` (four words at a time), compiled and oracle, and
-    compare bit for bit; a mismatch names the element, its words and
-    position and both values."""
+    those of ``elements`` (four words at a time), compiled (every SIMD
+    variant this CPU runs) and oracle, and compare bit for bit; a mismatch
+    names the variant, the element's words and position and both values."""
     dtype = np.dtype(dtype)
     T = R._working(dtype)
     w = R.words_per_element(dtype)
@@ -993,16 +993,23 @@ def assert_compiled_matches_oracle(kind, dtype, elements, params, n_elements=48)
         runs.append((stream, position, ws))
     want_all = R.from_words(kind, dtype, np.concatenate([ws for _, _, ws in runs]), **params)
     mismatches = []
-    offset = 0
-    for stream, position, ws in runs:
-        n = len(ws) // w
-        want = want_all[offset:offset + n]
-        offset += n
-        got = FILLS[kind](np.empty(n, dtype), **params,
-                          generator=xi.Generator(key=CHOSEN_KEY, stream=stream, position=position))
-        for i in np.flatnonzero(_bits(got) != _bits(want)):
-            mismatches.append(dict(words=[hex(int(v)) for v in ws[w * i:w * (i + 1)]], stream=hex(stream),
-                                   position=position + w * int(i), compiled=float(got[i]).hex(), oracle=float(want[i]).hex()))
+    previous = xi.get_simd()
+    try:
+        for simd in xi.simd_backends():
+            xi.set_simd(simd)
+            offset = 0
+            for stream, position, ws in runs:
+                n = len(ws) // w
+                want = want_all[offset:offset + n]
+                offset += n
+                got = FILLS[kind](np.empty(n, dtype), **params,
+                                  generator=xi.Generator(key=CHOSEN_KEY, stream=stream, position=position))
+                for i in np.flatnonzero(_bits(got) != _bits(want)):
+                    mismatches.append(dict(
+                        simd=simd, words=[hex(int(v)) for v in ws[w * i:w * (i + 1)]], stream=hex(stream),
+                        position=position + w * int(i), compiled=float(got[i]).hex(), oracle=float(want[i]).hex()))
+    finally:
+        xi.set_simd(previous)
     assert not mismatches, (kind, dtype.name, params, len(mismatches), mismatches[:8])
 
 
