@@ -1,31 +1,35 @@
 """Pure-numpy, bit-exact reference implementation ("the oracle") of the
-xinit-c random stream, contract version 1 (``docs/stream.md``).
+xinit-c random stream, contract version 2 (``docs/stream.md``).
 
 Written from the contract alone.  Every floating-point step is one IEEE
 operation in the stated format, done on numpy arrays (or scalars) of that
 dtype, in the order the contract gives; constants are wrapped in
 ``np.float32(...)``/``np.float64(...)`` so that numpy never promotes a float32
-computation to float64.  Branches are computed on every element and selected
-with ``np.where`` (under ``np.errstate(all="ignore")``).  Integer steps use
-numpy integer dtypes (``>>`` on int32/int64 is an arithmetic shift); float
-bits are read with ``.view()``.  The host-side normal CDF (section 9) uses
-plain Python floats, which are IEEE binary64.
+computation to float64.  The contract's ``fma(a, b, c)`` is an exact software
+emulation (section 4 below): numpy has no fused multiply-add, and the
+oracle must not trust a platform's.  Branches are selected per element.
+Integer steps use numpy integer dtypes (``>>`` on int32/int64 is an
+arithmetic shift); float bits are read with ``.view()``.  The host-side
+normal CDF (section 9) uses plain Python floats, which are IEEE binary64.
 
 Only numpy, ml_dtypes (bfloat16) and the standard library are used.
 
 Public API (imported by the package test suite):
 
-* ``philox4x32_10(counter, key)``                         section 1
-* ``words(key, stream, position, n)``                     section 2
-* ``uniform_unit(x, dtype)``                              section 3
-* ``open_p(x, dtype)``, ``unit_U(x, dtype)``              section 4
-* ``log_portable(x, dtype)``                              section 5
-* ``inverse_normal_upper(p, dtype)``                      section 6
-* ``normal_cdf(x)``, ``exp_host(y)``                      section 9
-* ``params_for(kind, dtype, **params)``                   sections 3, 7, 8
-* ``from_words(kind, dtype, w, **params)``                sections 3, 7, 8, 10
+* ``philox4x32_10(counter, key)``                          section 1
+* ``words(key, stream, position, n)``                      section 2
+* ``uniform_unit(x, dtype)``                               section 3
+* ``fma(a, b, c, dtype)``, ``round_rational(x, T)``        section 4
+* ``log_portable(y, dtype)``                               section 5
+* ``inverse_normal(q, xp, dtype)``, ``tail_w(q, dtype)``,
+  ``branch_index(w, dtype)``, ``inverse_normal_upper(p, dtype)``  section 6
+* ``normal_arguments(x, dtype)``                           section 7
+* ``unit_U(x, dtype)``, ``trunc_normal_arguments(x, dtype, **params)``  section 8
+* ``normal_cdf(x)``, ``exp_host(y)``                       section 9
+* ``params_for(kind, dtype, **params)``                    sections 3, 7, 8
+* ``from_words(kind, dtype, w, **params)``                 sections 3, 7, 8, 10
 * ``fill(kind, shape, dtype, key, stream=0, position=0, **params)``
-* ``key_from_seed(seed)``, ``words_per_element(dtype)``   section 2
+* ``key_from_seed(seed)``, ``words_per_element(dtype)``    section 2
 
 Choices the contract leaves open are marked "ORACLE CHOICE" below.
 """
@@ -52,16 +56,21 @@ __all__ = [
     "key_from_seed",
     "words_per_element",
     "uniform_unit",
-    "open_p",
-    "unit_U",
+    "fma",
+    "round_rational",
     "log_portable",
+    "tail_w",
+    "branch_index",
+    "inverse_normal",
     "inverse_normal_upper",
+    "normal_arguments",
+    "unit_U",
+    "trunc_normal_arguments",
     "exp_host",
     "normal_cdf",
     "params_for",
     "from_words",
     "fill",
-    "round_constant",
     "f32_to_bfloat16",
 ]
 
@@ -225,36 +234,9 @@ def words_per_element(dtype):
     raise ValueError(f"unsupported dtype {dtype!r}")
 
 
-def round_constant(value, T):
-    """The real number ``value`` (a decimal string, Fraction, int or float)
-    rounded to nearest-even in format T (np.float32 or np.float64), directly
-    from its exact value (no double rounding through binary64).
-
-    ORACLE CHOICE: the contract says constants are "rounded to T"; a decimal
-    literal is read as the exact real it denotes.  (test_reference checks that
-    for every constant used here this equals np.float32(float(literal)), so a C
-    implementation writing either ``1.6f`` or ``(float)1.6`` agrees.)"""
-    x = Fraction(value)
-    d = float(x)  # correctly rounded to binary64 (exact integer division)
-    if T is np.float64:
-        return np.float64(d)
-    c = np.float32(d)
-    cands = {c, np.nextafter(c, np.float32(np.inf)), np.nextafter(c, np.float32(-np.inf))}
-    best = None
-    for cand in sorted(cands, key=float):
-        if not np.isfinite(cand):
-            continue
-        err = abs(Fraction(float(cand)) - x)
-        key = (err, int(np.array(cand).view(np.uint32)) & 1)
-        if best is None or key < best[0]:
-            best = (key, cand)
-    return np.float32(best[1])
-
-
 def _clamp_max(x, lo):
-    """max(x, lo) as ``x < lo ? lo : x`` (ORACLE CHOICE for signed zeros/NaN:
-    the contract does not define min/max there; this keeps x unless it is
-    strictly below lo, like the usual C clamp)."""
+    """max(x, lo), defined by the contract as ``x < lo ? lo : x`` (which also
+    fixes signed zeros and NaN)."""
     return np.where(x < lo, lo, x)
 
 
@@ -303,39 +285,424 @@ def _uniform(x, T, prm):
 
 
 # ---------------------------------------------------------------------------
-# Section 4. Open uniform numbers for the inverse CDF
+# Section 4. Fused multiply-add, emulated exactly
+# ---------------------------------------------------------------------------
+
+# binary32 and binary64: significand bits p (hidden bit included), exponent of
+# the smallest subnormal's quantum, largest exponent.
+_FORMAT = {np.float32: (24, -149, 127), np.float64: (53, -1074, 1023)}
+
+
+def round_rational(x, T):
+    """The rational ``x`` (Fraction or int) rounded to nearest-even in format
+    T (np.float32 or np.float64), subnormals and overflow to infinity
+    included, by integer arithmetic.  A zero x gives +0 (the caller knows
+    which zero IEEE wants).  Returns a numpy scalar of T."""
+    x = Fraction(x)
+    if x == 0:
+        return T(0.0)
+    precision, quantum_min, emax = _FORMAT[T]
+    negative = x < 0
+    num, den = abs(x.numerator), x.denominator
+    e = num.bit_length() - den.bit_length()  # 2^(e-1) < |x| < 2^(e+1)
+    if (num << max(0, -e)) < (den << max(0, e)):
+        e -= 1  # now 2^e <= |x| < 2^(e+1)
+    quantum = max(e - (precision - 1), quantum_min)
+    if quantum >= 0:
+        mant, rem = divmod(num, den << quantum)
+        half_cmp = 2 * rem - (den << quantum)
+    else:
+        mant, rem = divmod(num << -quantum, den)
+        half_cmp = 2 * rem - den
+    if half_cmp > 0 or (half_cmp == 0 and mant & 1):
+        mant += 1
+    if mant.bit_length() - 1 + quantum > emax:
+        value = math.inf
+    else:
+        value = math.ldexp(mant, quantum)  # exact: a value of T, which binary64 holds
+    return T(-value if negative else value)
+
+
+def _fma_exact(a, b, c, T):
+    """fusedMultiplyAdd of finite Python floats (values of T) from the exact
+    rational a*b + c, with IEEE's signed zeros: an exact zero sum is +0 in
+    round-to-nearest unless both addends are -0."""
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    if exact == 0:
+        product_negative = (math.copysign(1.0, a) * math.copysign(1.0, b)) < 0
+        both_minus_zero = (a == 0 or b == 0) and product_negative and c == 0 and math.copysign(1.0, c) < 0
+        return T(-0.0) if both_minus_zero else T(0.0)
+    return round_rational(exact, T)
+
+
+def _two_sum(x, y):
+    """Knuth's TwoSum: s = fl(x + y) and e = (x + y) - s exactly (for finite
+    x, y whose sum does not overflow; underflow does not disturb it)."""
+    s = x + y
+    y_part = s - x
+    x_part = s - y_part
+    return s, (x - x_part) + (y - y_part)
+
+
+def _round_to_odd(s, e):
+    """The binary64 value s + e rounded to odd, where (s, e) is a TwoSum
+    result: if e != 0 and the last significand bit of s is 0, step the
+    encoding of s one unit towards e.  Rounding to odd at 53 bits followed by
+    one rounding to nearest at p <= 51 bits (or, for the binary64 emulation,
+    the final addition of Boldo & Melquiond's algorithm) is a correct
+    rounding (Boldo & Melquiond, "Emulation of FMA and correctly rounded sums:
+    proved algorithms using rounding to odd", IEEE TC 57(4), 2008)."""
+    s = np.ascontiguousarray(s, dtype=np.float64)
+    bits = s.view(np.uint64)
+    step = (e != 0) & np.isfinite(s) & ((bits & np.uint64(1)) == 0)
+    grows = np.signbit(e) == np.signbit(s)  # e has the sign of s: the magnitude grows
+    stepped = np.where(grows, bits + np.uint64(1), bits - np.uint64(1))
+    return np.where(step, stepped, bits).view(np.float64)
+
+
+def _fma32(a, b, c):
+    """binary32 fusedMultiplyAdd, exact for every input: the binary64 product
+    of two binary32 values is exact (48 bits, exponent within [-298, 256]),
+    TwoSum with binary64(c) cannot overflow, and the sum rounded to odd at 53
+    bits then to nearest at 24 is the correctly rounded a*b + c (subnormal
+    results, overflow, inf and nan included: non-finite sums skip the odd
+    step and follow IEEE through the plain operations)."""
+    with np.errstate(all="ignore"):  # inf * 0, inf - inf and overflow follow IEEE
+        product = a.astype(np.float64) * b.astype(np.float64)
+        s, e = _two_sum(product, c.astype(np.float64))
+        return _round_to_odd(s, e).astype(np.float32)
+
+
+# Veltkamp's splitting constant 2^27 + 1 for 53-bit significands.
+_VELTKAMP = np.float64(134217729.0)
+# Where the binary64 fast path below is proved (no underflow or overflow in
+# any step): |a|, |b| in [2^-450, 2^450] keep every partial product of the
+# split normal (|a_lo * b_lo| >= ulp(a) ulp(b) >= 2^-1004) and |a*b| <= 2^900;
+# |c| <= 2^1000 keeps every sum finite; a result th = fl(c + a*b) of at least
+# 2^-900 (or exactly 0, an exact cancellation whose result is ul itself)
+# keeps the final addition away from the subnormal range.
+_FAST_FACTOR_MIN, _FAST_FACTOR_MAX = 2.0**-450, 2.0**450
+_FAST_ADDEND_MAX = 2.0**1000
+_FAST_RESULT_MIN = 2.0**-900
+
+
+def _fma64(a, b, c):
+    """binary64 fusedMultiplyAdd.  Fast path (Boldo & Melquiond 2008,
+    "emulated FMA"): (uh, ul) = TwoProduct(a, b) by Veltkamp/Dekker,
+    (th, tl) = TwoSum(c, uh), v = RO(tl + ul), result th + v rounded to
+    nearest, taken only where it is proved (see above).  A zero product (0
+    times a finite number is an exact signed zero) gives the plain sum
+    a*b + c; a non-finite factor gives the plain a*b + c too (the product is
+    then exactly inf or nan); a finite product plus a non-finite c is c.
+    Every other element is computed exactly with Fractions."""
+    with np.errstate(all="ignore"):
+        a_big = _VELTKAMP * a
+        a_hi = a_big - (a_big - a)
+        a_lo = a - a_hi
+        b_big = _VELTKAMP * b
+        b_hi = b_big - (b_big - b)
+        b_lo = b - b_hi
+        uh = a * b
+        ul = (((a_hi * b_hi - uh) + a_hi * b_lo) + a_lo * b_hi) + a_lo * b_lo
+        th, tl = _two_sum(c, uh)
+        s, e = _two_sum(tl, ul)
+        fast_result = th + _round_to_odd(s, e)
+
+        abs_a, abs_b, abs_th = np.abs(a), np.abs(b), np.abs(th)
+        fast = (
+            (abs_a >= _FAST_FACTOR_MIN) & (abs_a <= _FAST_FACTOR_MAX)
+            & (abs_b >= _FAST_FACTOR_MIN) & (abs_b <= _FAST_FACTOR_MAX)
+            & (np.abs(c) <= _FAST_ADDEND_MAX)
+            & ((th == 0) | (abs_th >= _FAST_RESULT_MIN))
+        )
+        finite_factors = np.isfinite(a) & np.isfinite(b)
+        plain = ~finite_factors | (finite_factors & ((a == 0) | (b == 0)) & np.isfinite(c))
+        addend_wins = finite_factors & ~np.isfinite(c)
+        out = np.where(fast, fast_result, np.where(plain, uh + c, c))
+    exact = ~(fast | plain | addend_wins)
+    for i in np.flatnonzero(exact):
+        out[i] = _fma_exact(float(a[i]), float(b[i]), float(c[i]), np.float64)
+    return out
+
+
+def fma(a, b, c, dtype):
+    """Section 4: fma(a, b, c), the exact a*b + c rounded once to nearest-even
+    in the working format of ``dtype`` (elementwise, broadcast; the operands
+    are taken as values of that format)."""
+    T = _working(dtype)
+    a, b, c = np.broadcast_arrays(np.asarray(a, T), np.asarray(b, T), np.asarray(c, T))
+    shape = a.shape
+    a, b, c = (np.ascontiguousarray(v).reshape(-1) for v in (a, b, c))
+    out = _fma32(a, b, c) if T is np.float32 else _fma64(a, b, c)
+    return out.reshape(shape)
+
+
+# ---------------------------------------------------------------------------
+# Section 5. Logarithm
+# ---------------------------------------------------------------------------
+
+# (H, M, signed integer type of the encoding): H is the encoding of T(sqrt(1/2)).
+_LOG_SPLIT = {np.float32: (0x3F3504F3, 23, np.int32), np.float64: (0x3FE6A09E667F3BCD, 52, np.int64)}
+# R[0..n], lowest power first: ln(1 + t) ~ t + t^2 R(t) (docs/stream.md section 5).
+LOG_R = {
+    np.float32: [
+        "-0x1.fffffap-2", "0x1.5556f4p-2", "-0x1.00049ap-2", "0x1.98d2c4p-3",
+        "-0x1.535d04p-3", "0x1.3184dep-3", "-0x1.2505dcp-3", "0x1.65cbecp-4",
+    ],
+    np.float64: [
+        "-0x1.0000000000003p-1", "0x1.555555555551ep-2", "-0x1.fffffffffdcbap-3", "0x1.99999999a115ep-3",
+        "-0x1.55555556f198bp-3", "0x1.249249227acdcp-3", "-0x1.fffffef04dbbfp-4", "0x1.c71c71beb0596p-4",
+        "-0x1.9999c9be1dde4p-4", "0x1.745d4888b3ba2p-4", "-0x1.555069e85b0dp-4", "0x1.3b0a85f4fea7cp-4",
+        "-0x1.24dc85b482f6dp-4", "0x1.11db14e0ff782p-4", "-0x1.fb714650dca7bp-5", "0x1.cf95936b8fa86p-5",
+        "-0x1.d126f1f0e50c5p-5", "0x1.0b72b1ec0bafdp-4", "-0x1.ec03a4a5569d4p-5", "0x1.acd46a5ca57ffp-6",
+    ],
+}
+LOG_LN2 = {np.float32: ["0x1.62e43p-1"], np.float64: ["0x1.62e42fefa3ap-1", "-0x1.0ca86c3898dp-49"]}
+
+
+def _exact_constant(hex_literal, T):
+    """A constant the contract writes exactly as a hex float, in format T
+    (refusing a literal that T cannot hold: that would be a typo)."""
+    value = float.fromhex(hex_literal)
+    constant = T(value)
+    if float(constant) != value:
+        raise ValueError(f"{hex_literal} is not a {T.__name__} value")
+    return constant
+
+
+_LOG_R = {T: [_exact_constant(c, T) for c in coeffs] for T, coeffs in LOG_R.items()}
+_LOG_LN2 = {T: [_exact_constant(c, T) for c in parts] for T, parts in LOG_LN2.items()}
+
+
+def log_portable(y, dtype):
+    """Section 5: L(y) = ln(y) for normal y > 0 in the working format T:
+
+        k = (Y - H) >> M;  f = the T encoded by Y - (k << M);  t = f - 1
+        r = R[n];  r = fma(r, t, R[i]) for i = n-1 .. 0
+        l = fma(t*t, r, t)
+        f32: L = fma(T(k), LN2, l)
+        f64: L = fma(T(k), LN2_HI, fma(T(k), LN2_LO, l))
+
+    Values for zero, subnormal, negative or non-finite y are outside the
+    contract's domain and meaningless."""
+    T = _working(dtype)
+    H, M, itype = _LOG_SPLIT[T]
+    y = np.array(y, dtype=T)  # contiguous copy, shape kept (also 0-d)
+    Y = y.view(itype).astype(np.int64)
+    k = (Y - H) >> M  # arithmetic shift of a signed integer
+    f = (Y - k * (1 << M)).astype(itype).view(T)
+    with np.errstate(all="ignore"):
+        t = f - T(1.0)
+        coeffs = _LOG_R[T]
+        r = np.full_like(t, coeffs[-1])
+        for coefficient in reversed(coeffs[:-1]):
+            r = fma(r, t, coefficient, T)
+        l = fma(t * t, r, t, T)
+        kT = k.astype(T)  # exact
+        if T is np.float32:
+            return fma(kT, _LOG_LN2[T][0], l, T)
+        ln2_hi, ln2_lo = _LOG_LN2[T]
+        return fma(kT, ln2_hi, fma(kT, ln2_lo, l, T), T)
+
+
+# ---------------------------------------------------------------------------
+# Section 6. Inverse normal CDF
+# ---------------------------------------------------------------------------
+
+# Branches in order: (bound B_i or None for the last, centre C_i or None for
+# the central branch, coefficients lowest power first), docs/stream.md section 6.
+INVERSE_NORMAL_BRANCHES = {
+    np.float32: [
+        (6.25, None, [
+            "0x1.40d932p+0", "0x1.4ffdc8p-2", "0x1.0ba648p-6", "-0x1.b1ff08p-9", "-0x1.5e3a44p-13",
+            "0x1.bb572cp-15", "0x1.5ba966p-17", "-0x1.168722p-18", "0x1.257634p-21", "-0x1.2a74ep-25",
+            "0x1.efd564p-31",
+        ]),
+        (21.25, 2.5, [
+            "0x1.a6d9eep+1", "0x1.639e86p+0", "0x1.989b8cp-5", "-0x1.6f3a6p-5", "0x1.db8566p-6",
+            "-0x1.909a94p-7", "0x1.606a74p-9", "-0x1.827846p-20", "-0x1.1171c8p-13", "0x1.48f3e6p-16",
+        ]),
+        (None, 4.625, [
+            "0x1.94ac0ep+2", "0x1.6dc428p+0", "0x1.0469c6p-12", "-0x1.05263p-11", "0x1.487678p-13",
+            "-0x1.0cb01ep-15", "0x1.11343ep-18", "-0x1.fec09p-23",
+        ]),
+    ],
+    np.float64: [
+        (5.0, None, [
+            "0x1.40d931ff62706p+0", "0x1.4ffddeaa22d8cp-2", "0x1.0b9a8ec5be067p-6", "-0x1.b0d7e36cc6894p-9",
+            "-0x1.7bc0e1b3cb41bp-13", "0x1.147b6fd171ce8p-14", "0x1.7f6f989505e62p-19", "-0x1.80753c9a9e797p-20",
+            "-0x1.c1eca749e0bb8p-25", "0x1.117065c0210e4p-25", "0x1.8288b0fdaf1aap-30", "-0x1.08a3e82a3cb21p-30",
+            "0x1.883de1181a28p-34", "-0x1.d4b536fb3ad36p-36", "0x1.e20b95d51f6e3p-37", "-0x1.d674496a33f8p-39",
+            "0x1.ecdf23bcdabfap-42", "-0x1.fb6525e63524p-46", "-0x1.4603eebab23fcp-53", "0x1.87044e5a5982dp-53",
+            "-0x1.ba0446ead4ae8p-57", "0x1.5e83e1ca0c83bp-62",
+        ]),
+        (12.0, 2.25, [
+            "0x1.7ae6225a68851p+1", "0x1.5aae83dac4bd8p+0", "0x1.7f820453d71f8p-4", "-0x1.2db21d6c879fcp-4",
+            "0x1.f8a9ad3b573b5p-6", "0x1.f30af3d409d1fp-10", "-0x1.2b366395f033p-7", "0x1.6ab931e254fa1p-9",
+            "0x1.cda7c5554024dp-10", "-0x1.65bc233d72b75p-10", "-0x1.2fe08ab1f45c7p-14", "0x1.5f1224c15c8c3p-12",
+            "0x1.9ee5db132f4cbp-15", "-0x1.0ddeca34ba272p-12", "0x1.9dd90bab48a95p-13", "-0x1.5b18879c441b3p-14",
+            "0x1.62504a604ee54p-16", "-0x1.a054032019256p-19", "0x1.b2345976210c6p-23",
+        ]),
+        (43.5, 3.4375, [
+            "0x1.2832456f8819fp+2", "0x1.6c8c8c261017p+0", "0x1.561930030f524p-8", "-0x1.b6720403520ecp-9",
+            "0x1.ee3cfaceb27b2p-10", "-0x1.3f2b39a6426bp-10", "0x1.8ec7e793f409fp-11", "-0x1.882d63ca4fa73p-12",
+            "0x1.d0f8db0049487p-14", "0x1.0c53385a78d05p-17", "-0x1.f92c8c87405bap-16", "0x1.1e16fdca71e45p-16",
+            "-0x1.088379b3501cfp-18", "-0x1.3e3bf64645f7cp-20", "0x1.a526cc32ba068p-20", "-0x1.b2ed66683bb27p-21",
+            "0x1.2a86df7c18021p-22", "-0x1.29e6627d7bd5cp-24", "0x1.b707e433fe595p-27", "-0x1.d53873848136cp-30",
+            "0x1.59a7267c62f84p-33", "-0x1.3ade481a95385p-37", "0x1.0bc3758ac84bep-42",
+        ]),
+        (None, 6.625, [
+            "0x1.25bc9442ac6c8p+3", "0x1.6d4a4e145a9fbp+0", "-0x1.7cdb0ce698531p-11", "-0x1.027f962d58987p-17",
+            "0x1.d433bdb9c42c3p-17", "-0x1.dd5783d6f7392p-19", "0x1.791173da7feeep-21", "-0x1.0b71a8dd0b62p-23",
+            "0x1.64bc831c31ccbp-26", "-0x1.c80f31b149282p-29", "0x1.1971ad9773b92p-31", "-0x1.4f260dd644379p-34",
+            "0x1.7e308b2bb26cap-37", "-0x1.9c004f8a06779p-40", "0x1.9d2f32cfaba6fp-43", "-0x1.7b33e5678c616p-46",
+            "0x1.39baf87a6832bp-49", "-0x1.ce005c42cb6cep-53", "0x1.2b7a3cae41a6fp-56", "-0x1.529a6bee3f5cp-60",
+            "0x1.4afa160097cbdp-64", "-0x1.153ac358dacdap-68", "0x1.8a1908c20f144p-73", "-0x1.d5ecb21632404p-78",
+            "0x1.cf3859778ab4p-83", "-0x1.724886d98640dp-88", "0x1.d36fb2ebe8c19p-94", "-0x1.bfff63c474a39p-100",
+            "0x1.321796d38b8a9p-106", "-0x1.0977557acf078p-113", "0x1.b709d2933a721p-122",
+        ]),
+    ],
+}
+# The bounds and centres are short binary fractions: T(c) is exact.
+_BRANCHES = {
+    T: [
+        (None if bound is None else T(bound), None if centre is None else T(centre),
+         [_exact_constant(c, T) for c in coeffs])
+        for bound, centre, coeffs in branches
+    ]
+    for T, branches in INVERSE_NORMAL_BRANCHES.items()
+}
+
+
+def _horner_fma(coeffs, v, T):
+    """b = B[n]; b = fma(b, v, B[j]) for j = n-1 .. 0."""
+    b = np.full_like(v, coeffs[-1])
+    for coefficient in reversed(coeffs[:-1]):
+        b = fma(b, v, coefficient, T)
+    return b
+
+
+def tail_w(q, dtype):
+    """Section 6: w = -L(fma(-q, q, q + q)) for q = 2p (the fma forms
+    q(2 - q) = 1 - x'^2 with one rounding; q + q is exact)."""
+    T = _working(dtype)
+    q = np.asarray(q, dtype=T)
+    with np.errstate(all="ignore"):
+        y = fma(-q, q, q + q, T)
+        return -log_portable(y, T)
+
+
+def branch_index(w, dtype):
+    """Section 6: the index of the first branch whose bound B_i exceeds w
+    (the last branch has none), as an int array."""
+    T = _working(dtype)
+    w = np.asarray(w, dtype=T)
+    branches = _BRANCHES[T]
+    index = np.full(w.shape, len(branches) - 1, dtype=np.intp)
+    chosen = np.zeros(w.shape, dtype=bool)
+    for i, (bound, _, _) in enumerate(branches[:-1]):
+        take = ~chosen & (w < bound)
+        index[take] = i
+        chosen |= take
+    return index
+
+
+def inverse_normal(q, xp, dtype):
+    """Section 6: V(q, x') = Phi^-1(1 - p) for p in (0, 1/2], given as
+    q = 2p and x' = 1 - 2p in the working format T:
+
+        w = -L(fma(-q, q, q + q))
+        P = B_0(w) on the central branch, B_i(sqrt(w) - C_i) on tail branch i
+            (the first branch whose bound exceeds w), Horner with fma
+        V = x' * P
+
+    Each element is computed on its own branch only (the value of an element
+    never depends on its neighbours)."""
+    T = _working(dtype)
+    q, xp = np.broadcast_arrays(np.asarray(q, dtype=T), np.asarray(xp, dtype=T))
+    shape = q.shape
+    q = q.reshape(-1)
+    xp = xp.reshape(-1)
+    w = tail_w(q, T)
+    index = branch_index(w, T)
+    poly = np.empty_like(w)
+    with np.errstate(all="ignore"):
+        for i, (_, centre, coeffs) in enumerate(_BRANCHES[T]):
+            here = index == i
+            if not here.any():
+                continue
+            v = w[here] if centre is None else np.sqrt(w[here]) - centre
+            poly[here] = _horner_fma(coeffs, v, T)
+        return (xp * poly).reshape(shape)
+
+
+def inverse_normal_upper(p, dtype):
+    """V(p + p, 1 - (p + p)) for p in (0, 1/2] in the working format: V with
+    its arguments formed from a tail probability as section 8 forms them
+    (q = p + p exact, x' = 1 - q rounded)."""
+    T = _working(dtype)
+    p = np.asarray(p, dtype=T)
+    q = p + p
+    return inverse_normal(q, T(1.0) - q, T)
+
+
+# ---------------------------------------------------------------------------
+# Section 7. Normal numbers
 # ---------------------------------------------------------------------------
 
 
-def open_p(x, dtype):
-    """Section 4: (p, s), the tail probability p in (0, 0.5] and sign bit s.
+def _unsigned_to_float(n, T):
+    """fl(n) of an unsigned N-bit integer, the correctly rounded conversion,
+    as fl(fl(n >> h) * 2^h + fl(n & (2^h - 1))) with h = N/2 (both addends
+    exact, the sum the one rounding: section 7)."""
+    half = 16 if T is np.float32 else 32
+    utype = n.dtype.type
+    high = (n >> utype(half)).astype(T) * T(2.0**half)
+    low = (n & utype((1 << half) - 1)).astype(T)
+    return high + low
 
-    f32 (x uint32): s = x >> 31, j = x & 0x7fffffff,
-        p = fl32(fl32(j >> 16) * 2^-16 + (fl32(j & 0xffff) + 0.5) * 2^-32)
-    f64 (x uint64): s = x >> 63, j = x & (2^63 - 1), jh = j >> 32,
-        jl = j & 0xffffffff, p = fl64(fl64(jh) * 2^-32 + (fl64(jl) + 0.5) * 2^-64)
-    s is returned as a bool array.
-    """
+
+def normal_arguments(x, dtype):
+    """Section 7: (q, x', s) of the words x (uint32 for the f32 working
+    format, the uint64 lo | hi << 32 for f64), N = 32 or 64:
+
+        s  = x >> (N-1)
+        a  = ((x << 1) | 1) mod 2^N         (2j + 1, 2p 2^N with p = (j + 1/2) 2^-N)
+        m  = (0 - a) mod 2^N                (x' 2^N)
+        q  = fl(a) * 2^-N,  x' = fl(m) * 2^-N
+    s is returned as a bool array."""
     T = _working(dtype)
-    if T is np.float32:
-        x = np.asarray(x, dtype=np.uint32)
-        s = (x >> np.uint32(31)) != 0
-        j = x & np.uint32(0x7FFFFFFF)
-        hi = (j >> np.uint32(16)).astype(np.float32) * np.float32(2.0**-16)
-        lo = ((j & np.uint32(0xFFFF)).astype(np.float32) + np.float32(0.5)) * np.float32(2.0**-32)
-        return hi + lo, s
-    x = np.asarray(x, dtype=np.uint64)
-    s = (x >> np.uint64(63)) != 0
-    j = x & np.uint64(0x7FFFFFFFFFFFFFFF)
-    jh = j >> np.uint64(32)
-    jl = j & np.uint64(_MASK32)
-    hi = jh.astype(np.float64) * np.float64(2.0**-32)
-    lo = (jl.astype(np.float64) + np.float64(0.5)) * np.float64(2.0**-64)
-    return hi + lo, s
+    utype, bits = (np.uint32, 32) if T is np.float32 else (np.uint64, 64)
+    x = np.asarray(x, dtype=utype)
+    sign = (x >> utype(bits - 1)) != 0
+    a = (x << utype(1)) | utype(1)  # the shift drops bit N-1: mod 2^N
+    m = ~a + utype(1)  # 0 - a mod 2^N; a is odd, so ~a + 1 does not wrap
+    scale = T(2.0**-bits)
+    return _unsigned_to_float(a, T) * scale, _unsigned_to_float(m, T) * scale, sign
+
+
+def _normal_params(T, mean, std):
+    return {"mean": T(float(mean)), "std": T(float(std))}
+
+
+def _normal(x, T, prm):
+    """Section 7: z = s ? -V(q, x') : V(q, x'); y = T(mean) + T(std)*z."""
+    q, xp, sign = normal_arguments(x, T)
+    v = inverse_normal(q, xp, T)
+    z = np.where(sign, -v, v)
+    return prm["mean"] + prm["std"] * z
+
+
+# ---------------------------------------------------------------------------
+# Section 8. Truncated normal numbers
+# ---------------------------------------------------------------------------
+
+TRUNC_LIMIT = {np.float32: 10.0, np.float64: 37.0}  # refusal, in standard deviations
+PMIN = {np.float32: np.float32(2.0**-96), np.float64: np.float64(2.0**-1022)}
 
 
 def unit_U(x, dtype):
-    """Section 4: U in (0, 1] over the whole word (truncated normal).
+    """Section 8: U in (0, 1] from the whole word, U = fl((x + 1/2) 2^-N).
 
     f32: U = fl32(fl32(x >> 16) * 2^-16 + (fl32(x & 0xffff) + 0.5) * 2^-32)
     f64: U = fl64(fl64(x >> 32) * 2^-32 + (fl64(x & 0xffffffff) + 0.5) * 2^-64)
@@ -352,248 +719,6 @@ def unit_U(x, dtype):
     return hi + lo
 
 
-# ---------------------------------------------------------------------------
-# Section 5. Logarithm
-# ---------------------------------------------------------------------------
-
-_LOG_K = {np.float32: 5, np.float64: 10}
-_LOG_SQRT2 = {T: round_constant("1.41421356237309504880", T) for T in (np.float32, np.float64)}
-_LOG_LN2 = {T: round_constant("0.693147180559945309417", T) for T in (np.float32, np.float64)}
-# c_i = T(2 / (2i + 1)), i = 0..K
-_LOG_C = {
-    T: [round_constant(Fraction(2, 2 * i + 1), T) for i in range(_LOG_K[T] + 1)]
-    for T in (np.float32, np.float64)
-}
-
-
-def log_portable(x, dtype):
-    """Section 5: ln(x) for positive normal numbers x, in format dtype
-    (np.float32 or np.float64):
-
-        e = biased exponent - bias; f = x with exponent 0 (f in [1, 2))
-        if f > SQRT2: f = f * 0.5; e = e + 1
-        t = f - 1; s = t / (2 + t); z = s*s
-        L = s * (c0 + z*(c1 + z*(... + z*cK)))   c_i = T(2/(2i+1))
-        ln = T(e) * LN2 + L
-    K = 5 (f32), 10 (f64).  Results for zero, subnormal, negative or
-    non-finite inputs are meaningless (outside the contract's domain).
-    """
-    T = _working(dtype)
-    x = np.array(x, dtype=T)  # contiguous copy, shape kept (also 0-d)
-    with np.errstate(all="ignore"):
-        if T is np.float32:
-            bits = x.view(np.uint32)
-            e = ((bits >> np.uint32(23)) & np.uint32(0xFF)).astype(np.int32) - np.int32(127)
-            f = ((bits & np.uint32(0x007FFFFF)) | np.uint32(0x3F800000)).view(np.float32)
-        else:
-            bits = x.view(np.uint64)
-            e = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64) - np.int64(1023)
-            f = ((bits & np.uint64(0x000FFFFFFFFFFFFF)) | np.uint64(0x3FF0000000000000)).view(np.float64)
-        big = f > _LOG_SQRT2[T]
-        f = np.where(big, f * T(0.5), f)
-        e = np.where(big, e + 1, e)
-        t = f - T(1.0)
-        s = t / (T(2.0) + t)
-        z = s * s
-        c = _LOG_C[T]
-        poly = c[-1]
-        for ci in reversed(c[:-1]):
-            poly = ci + z * poly
-        L = s * poly
-        return e.astype(T) * _LOG_LN2[T] + L
-
-
-# ---------------------------------------------------------------------------
-# Section 6. Inverse normal CDF (Wichura, AS 241, Appl. Statist. 37(3), 1988)
-# ---------------------------------------------------------------------------
-
-# Coefficient tables, lowest degree first (a_0, a_1, ..., a_n); the
-# denominators have b_0 = d_0 = f_0 = 1.  Decimal literals as published.
-_AS241 = {
-    # PPND7 (about 7 significant digits), evaluated in f32
-    np.float32: {
-        "A": ["3.3871327179E+00", "5.0434271938E+01", "1.5929113202E+02", "5.9109374720E+01"],
-        "B": ["1", "1.7895169469E+01", "7.8757757664E+01", "6.7187563600E+01"],
-        "C": ["1.4234372777E+00", "2.7568153900E+00", "1.3067284816E+00", "1.7023821103E-01"],
-        "D": ["1", "7.3700164250E-01", "1.2021132975E-01"],
-        "E": ["6.6579051150E+00", "3.0812263860E+00", "4.2868294337E-01", "1.7337203997E-02"],
-        "F": ["1", "2.4197894225E-01", "1.2258202635E-02"],
-    },
-    # PPND16 (about 16 significant digits), evaluated in f64
-    np.float64: {
-        "A": [
-            "3.3871328727963666080E0", "1.3314166789178437745E+2",
-            "1.9715909503065514427E+3", "1.3731693765509461125E+4",
-            "4.5921953931549871457E+4", "6.7265770927008700853E+4",
-            "3.3430575583588128105E+4", "2.5090809287301226727E+3",
-        ],
-        "B": [
-            "1", "4.2313330701600911252E+1",
-            "6.8718700749205790830E+2", "5.3941960214247511077E+3",
-            "2.1213794301586595867E+4", "3.9307895800092710610E+4",
-            "2.8729085735721942674E+4", "5.2264952788528545610E+3",
-        ],
-        "C": [
-            "1.42343711074968357734E0", "4.63033784615654529590E0",
-            "5.76949722146069140550E0", "3.64784832476320460504E0",
-            "1.27045825245236838258E0", "2.41780725177450611770E-1",
-            "2.27238449892691845833E-2", "7.74545014278341407640E-4",
-        ],
-        "D": [
-            "1", "2.05319162663775882187E0",
-            "1.67638483018380384940E0", "6.89767334985100004550E-1",
-            "1.48103976427480074590E-1", "1.51986665636164571966E-2",
-            "5.47593808499534494600E-4", "1.05075007164441684324E-9",
-        ],
-        "E": [
-            "6.65790464350110377720E0", "5.46378491116411436990E0",
-            "1.78482653991729133580E0", "2.96560571828504891230E-1",
-            "2.65321895265761230930E-2", "1.24266094738807843860E-3",
-            "2.71155556874348757815E-5", "2.01033439929228813265E-7",
-        ],
-        "F": [
-            "1", "5.99832206555887937690E-1",
-            "1.36929880922735805310E-1", "1.48753612908506148525E-2",
-            "7.86869131145613259100E-4", "1.84631831751005468180E-5",
-            "1.42151175831644588870E-7", "2.04426310338993978564E-15",
-        ],
-    },
-}
-# AS 241 split points and shifts, also rounded to T.  ORACLE CHOICE: the
-# comparisons q <= 0.425 and r <= 5 are done in T against T(0.425) and T(5)
-# (for f32, T(0.425) = 0.42500001192..., which differs from comparing against
-# the binary64 0.425 when q == fl32(0.425)).
-_AS241_CONST = {"SPLIT1": "0.425", "SPLIT2": "5", "CONST1": "0.180625", "CONST2": "1.6"}
-
-AS241_COEFFS = {
-    T: {name: [round_constant(c, T) for c in coeffs] for name, coeffs in tab.items()}
-    for T, tab in _AS241.items()
-}
-AS241_CONSTS = {
-    T: {name: round_constant(c, T) for name, c in _AS241_CONST.items()}
-    for T in (np.float32, np.float64)
-}
-
-
-def _horner(r, coeffs):
-    """((c_n*r + c_{n-1})*r + ...)*r + c_0, one rounding per operation."""
-    acc = coeffs[-1] * np.ones_like(r)
-    for c in reversed(coeffs[:-1]):
-        acc = acc * r + c
-    return acc
-
-
-def inverse_normal_upper(p, dtype):
-    """Section 6: V(p) = Phi^-1(1 - p) for p in (0, 0.5] (numpy array of the
-    working dtype np.float32 -> PPND7, np.float64 -> PPND16), in that dtype:
-
-        q = 0.5 - p
-        if q <= 0.425:  r = 0.180625 - q*q;  V = (q * A(r)) / B(r)
-        else:           r = sqrt(-ln(p))           (ln: section 5)
-                        if r <= 5: r = r - 1.6;  V = C(r) / D(r)
-                        else:      r = r - 5;    V = E(r) / F(r)
-    """
-    T = _working(dtype)
-    p = np.asarray(p, dtype=T)
-    K = AS241_COEFFS[T]
-    c = AS241_CONSTS[T]
-    with np.errstate(all="ignore"):
-        q = T(0.5) - p
-        # central region
-        rc = c["CONST1"] - q * q
-        vc = (q * _horner(rc, K["A"])) / _horner(rc, K["B"])
-        # tails
-        r = np.sqrt(-log_portable(p, T))
-        r1 = r - c["CONST2"]
-        v1 = _horner(r1, K["C"]) / _horner(r1, K["D"])
-        r2 = r - c["SPLIT2"]
-        v2 = _horner(r2, K["E"]) / _horner(r2, K["F"])
-        vt = np.where(r <= c["SPLIT2"], v1, v2)
-        return np.where(q <= c["SPLIT1"], vc, vt).astype(T, copy=False)
-
-
-# ---------------------------------------------------------------------------
-# Section 9. Normal CDF (host side, binary64 Python floats)
-# ---------------------------------------------------------------------------
-
-# fdlibm e_exp.c constants
-EXP_LN2_HI = 6.93147180369123816490e-01  # fdlibm ln2HI[0]
-EXP_LN2_LO = 1.90821492927058770002e-10  # fdlibm ln2LO[0]
-EXP_INV_LN2 = 1.44269504088896338700e00  # fdlibm invln2
-INV_SQRT_2PI = 0.398942280401432677940  # 1/sqrt(2 pi)
-
-
-def exp_host(y):
-    """Section 9: exp(y) for y in [-704, 0]:
-    k = trunc(y*INV_LN2 - 0.5); r = (y - k*LN2_HI) - k*LN2_LO;
-    e = 1; for n = 13..1: e = 1 + (e*r)/n; result e * 2^k."""
-    y = float(y)
-    k = math.trunc(y * EXP_INV_LN2 - 0.5)
-    fk = float(k)
-    r = (y - fk * EXP_LN2_HI) - fk * EXP_LN2_LO
-    e = 1.0
-    for n in range(13, 0, -1):
-        e = 1.0 + (e * r) / float(n)
-    return math.ldexp(e, k)  # exact: e * 2^k is a normal number here
-
-
-def normal_cdf(x):
-    """Section 9: Phi(x) in binary64.
-
-        Phi(x) = 0                                   x < -37.5
-        Phi(x) = 0.5 + phi(x) * S(x)                 |x| < 2.5
-            S = x + x^3/3 + ..., 59 terms after x, term_n = (term_{n-1} * x^2) / (2n+1)
-        tail = phi(x) / (t + M), t = |x|, M = 0; for n = 120..1: M = n / (t + M)
-        Phi(x) = tail (x < 0), 1 - tail (x > 0)      |x| >= 2.5
-        phi(x) = exp(-0.5*(x*x)) * 0.398942280401432677940
-
-    ORACLE CHOICES (the contract does not say): x > 37.5 returns 1.0 (exp is
-    only specified on [-704, 0]; for 37.5 < x <= 37.52 the formula gives
-    exactly 1.0 as well, since tail < 1e-300); S is summed forward
-    (x + term_1 + term_2 + ...) with x^2 = x*x computed once; NaN returns NaN.
-    """
-    x = float(x)
-    if x != x:
-        return math.nan
-    if x < -37.5:
-        return 0.0
-    if x > 37.5:
-        return 1.0
-    phi = exp_host(-0.5 * (x * x)) * INV_SQRT_2PI
-    if abs(x) < 2.5:
-        x2 = x * x
-        term = x
-        s = x
-        for n in range(1, 60):
-            term = (term * x2) / float(2 * n + 1)
-            s = s + term
-        return 0.5 + phi * s
-    t = abs(x)
-    m = 0.0
-    for n in range(120, 0, -1):
-        m = float(n) / (t + m)
-    tail = phi / (t + m)
-    return tail if x < 0 else 1.0 - tail
-
-
-# ---------------------------------------------------------------------------
-# Sections 7 and 8. Normal and truncated normal numbers
-# ---------------------------------------------------------------------------
-
-TRUNC_LIMIT = {np.float32: 10.0, np.float64: 37.0}  # section 8 refusal, in std
-PMIN = {np.float32: np.float32(2.0**-96), np.float64: np.float64(2.0**-1022)}
-
-
-def _normal_params(T, mean, std):
-    return {"mean": T(float(mean)), "std": T(float(std))}
-
-
-def _normal(x, T, prm):
-    """Section 7: z = s ? -V(p) : V(p); y = T(mean) + T(std)*z."""
-    p, s = open_p(x, T)
-    v = inverse_normal_upper(p, T)
-    z = np.where(s, -v, v)
-    return prm["mean"] + prm["std"] * z
 
 
 def _trunc_normal_params(T, mean, std, a, b):
@@ -635,24 +760,104 @@ def _trunc_normal_params(T, mean, std, a, b):
     }
 
 
-def _trunc_normal(x, T, prm):
-    """Section 8, per element:
-        u = fa + fw*U
-        z = (u < 0.5) ? -V(max(u, PMIN)) : V(max(1 - u, PMIN))
-        z = min(max(sigma*z, T(alpha)), T(beta))
-        y = min(max(T(mean) + T(std)*z, T(a)), T(b))
-    (V is applied once to the selected argument; V is a function, so this is
-    the same as computing both branches.)"""
+def _trunc_normal_tail(x, T, prm):
+    """Section 8, per element up to V's arguments: (q, x', lower) with
+
+        u = fa + fw*U;  p = (u < 0.5) ? u : 1 - u;  p = max(p, PMIN)
+        q = p + p;  x' = 1 - q;  lower = u < 0.5"""
     U = unit_U(x, T)
     with np.errstate(all="ignore"):
         u = prm["fa"] + prm["fw"] * U
-        low = u < T(0.5)
-        arg = np.where(low, _clamp_max(u, PMIN[T]), _clamp_max(T(1.0) - u, PMIN[T]))
-        v = inverse_normal_upper(arg, T)
-        z = np.where(low, -v, v)
+        lower = u < T(0.5)
+        p = _clamp_max(np.where(lower, u, T(1.0) - u), PMIN[T])
+        q = p + p
+        return q, T(1.0) - q, lower
+
+
+def trunc_normal_arguments(x, dtype, **params):
+    """Section 8: (q, x', lower) of the words x (uint32, or the uint64
+    lo | hi << 32 for float64) of a truncated-normal fill with ``params``
+    (mean, std, a, b): the arguments of V and whether z is negated."""
+    T = _working(dtype)
+    utype = np.uint32 if T is np.float32 else np.uint64
+    return _trunc_normal_tail(np.asarray(x, dtype=utype), T, params_for("trunc_normal", T, **params))
+
+
+def _trunc_normal(x, T, prm):
+    """Section 8, per element:
+        z = lower ? -V(q, x') : V(q, x')
+        z = min(max(sigma*z, T(alpha)), T(beta))
+        y = min(max(T(mean) + T(std)*z, T(a)), T(b))"""
+    q, xp, lower = _trunc_normal_tail(x, T, prm)
+    with np.errstate(all="ignore"):
+        v = inverse_normal(q, xp, T)
+        z = np.where(lower, -v, v)
         z = _clamp_min(_clamp_max(prm["sigma"] * z, prm["alpha"]), prm["beta"])
         y = prm["mean"] + prm["std"] * z
         return _clamp_min(_clamp_max(y, prm["a"]), prm["b"])
+
+
+# ---------------------------------------------------------------------------
+# Section 9. Normal CDF (host side, binary64 Python floats)
+# ---------------------------------------------------------------------------
+
+# fdlibm e_exp.c constants
+EXP_LN2_HI = 6.93147180369123816490e-01  # fdlibm ln2HI[0]
+EXP_LN2_LO = 1.90821492927058770002e-10  # fdlibm ln2LO[0]
+EXP_INV_LN2 = 1.44269504088896338700e00  # fdlibm invln2
+INV_SQRT_2PI = 0.398942280401432677940  # 1/sqrt(2 pi)
+
+
+def exp_host(y):
+    """Section 9: exp(y) for y in [-704, 0]:
+    k = trunc(y*INV_LN2 - 0.5); r = (y - k*LN2_HI) - k*LN2_LO;
+    e = 1; for n = 13..1: e = 1 + (e*r)/n; result e * 2^k."""
+    y = float(y)
+    k = math.trunc(y * EXP_INV_LN2 - 0.5)
+    fk = float(k)
+    r = (y - fk * EXP_LN2_HI) - fk * EXP_LN2_LO
+    e = 1.0
+    for n in range(13, 0, -1):
+        e = 1.0 + (e * r) / float(n)
+    return math.ldexp(e, k)  # exact: e * 2^k is a normal number here
+
+
+def normal_cdf(x):
+    """Section 9: Phi(x) in binary64.
+
+        Phi(x) = 0                                   x < -37.5
+        Phi(x) = 1                                   x > 37.5
+        Phi(x) = 0.5 + phi(x) * S(x)                 |x| < 2.5
+            S = x + x^3/3 + ..., 59 terms after x, term_n = (term_{n-1} * x^2) / (2n+1)
+        tail = phi(x) / (t + M), t = |x|, M = 0; for n = 120..1: M = n / (t + M)
+        Phi(x) = tail (x < 0), 1 - tail (x > 0)      |x| >= 2.5
+        phi(x) = exp(-0.5*(x*x)) * 0.398942280401432677940
+
+    S is summed forward (x + term_1 + term_2 + ...) with x2 = x*x computed
+    once.  ORACLE CHOICE (the contract does not say): NaN returns NaN.
+    """
+    x = float(x)
+    if x != x:
+        return math.nan
+    if x < -37.5:
+        return 0.0
+    if x > 37.5:
+        return 1.0
+    phi = exp_host(-0.5 * (x * x)) * INV_SQRT_2PI
+    if abs(x) < 2.5:
+        x2 = x * x
+        term = x
+        s = x
+        for n in range(1, 60):
+            term = (term * x2) / float(2 * n + 1)
+            s = s + term
+        return 0.5 + phi * s
+    t = abs(x)
+    m = 0.0
+    for n in range(120, 0, -1):
+        m = float(n) / (t + m)
+    tail = phi / (t + m)
+    return tail if x < 0 else 1.0 - tail
 
 
 # ---------------------------------------------------------------------------
