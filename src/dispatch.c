@@ -66,6 +66,7 @@ static uint64_t xgetbv0(void)
 #endif
 }
 
+#define CPUID1_ECX_FMA (1u << 12)     /* FMA3: the avx2 variant's fused multiply-adds */
 #define CPUID1_ECX_F16C (1u << 29)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_AVX (1u << 28)
@@ -89,7 +90,7 @@ static int runnable(const xi_kernel_table *variant)
         return 0;
     xcr0 = xgetbv0();
     if (variant == &xi_kernels_avx2)
-        return (r7[1] & CPUID7_EBX_AVX2) && (r1[2] & CPUID1_ECX_F16C) &&
+        return (r7[1] & CPUID7_EBX_AVX2) && (r1[2] & CPUID1_ECX_FMA) && (r1[2] & CPUID1_ECX_F16C) &&
                (xcr0 & XCR0_SSE_AVX) == XCR0_SSE_AVX;
     if (variant == &xi_kernels_avx512)
         return (r7[1] & CPUID7_EBX_AVX512F) && (xcr0 & XCR0_AVX512) == XCR0_AVX512;

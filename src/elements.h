@@ -38,30 +38,34 @@ static inline double xi_elem_uniform_f64(uint64_t x, const xi_coeffs_f64 *c)
 /* Section 7 */
 static inline float xi_elem_normal_f32(uint32_t x, const xi_coeffs_f32 *c)
 {
-    float v = xi_ndtri_upper_f32(xi_tail_prob_f32(x));
-    float z = (x >> 31) ? -v : v;
+    float q, x_prime, v, z;
+    xi_tail_pair_f32(x, &q, &x_prime);
+    v = xi_quantile_f32(q, x_prime);
+    z = (x >> 31) ? -v : v;
     return c->mean + c->std * z;
 }
 
 static inline double xi_elem_normal_f64(uint64_t x, const xi_coeffs_f64 *c)
 {
-    double v = xi_ndtri_upper_f64(xi_tail_prob_f64(x));
-    double z = (x >> 63) ? -v : v;
+    double q, x_prime, v, z;
+    xi_tail_pair_f64(x, &q, &x_prime);
+    v = xi_quantile_f64(q, x_prime);
+    z = (x >> 63) ? -v : v;
     return c->mean + c->std * z;
 }
 
-/* Section 8 */
+/* Section 8: the lower half of the CDF maps to -V, the upper to V, each from
+ * its own tail probability p >= PMIN. */
 static inline float xi_elem_trunc_normal_f32(uint32_t x, const xi_coeffs_f32 *c)
 {
     float u = c->cdf_lo + c->cdf_width * xi_open_unit_f32(x);
-    float z;
-    if (u < 0.5f) {
-        float p = u < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : u;
-        z = -xi_ndtri_upper_f32(p);
-    } else {
-        float p = 1.0f - u;
-        z = xi_ndtri_upper_f32(p < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : p);
-    }
+    int lower = u < 0.5f;
+    float p = lower ? u : 1.0f - u;
+    float q, v, z;
+    p = p < TRUNC_PMIN_F32 ? TRUNC_PMIN_F32 : p;
+    q = p + p;
+    v = xi_quantile_f32(q, 1.0f - q);
+    z = lower ? -v : v;
     z = xi_clamp_f32(c->mirror * z, c->z_lo, c->z_hi);
     return xi_clamp_f32(c->mean + c->std * z, c->lo, c->hi);
 }
@@ -69,14 +73,13 @@ static inline float xi_elem_trunc_normal_f32(uint32_t x, const xi_coeffs_f32 *c)
 static inline double xi_elem_trunc_normal_f64(uint64_t x, const xi_coeffs_f64 *c)
 {
     double u = c->cdf_lo + c->cdf_width * xi_open_unit_f64(x);
-    double z;
-    if (u < 0.5) {
-        double p = u < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : u;
-        z = -xi_ndtri_upper_f64(p);
-    } else {
-        double p = 1.0 - u;
-        z = xi_ndtri_upper_f64(p < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : p);
-    }
+    int lower = u < 0.5;
+    double p = lower ? u : 1.0 - u;
+    double q, v, z;
+    p = p < TRUNC_PMIN_F64 ? TRUNC_PMIN_F64 : p;
+    q = p + p;
+    v = xi_quantile_f64(q, 1.0 - q);
+    z = lower ? -v : v;
     z = xi_clamp_f64(c->mirror * z, c->z_lo, c->z_hi);
     return xi_clamp_f64(c->mean + c->std * z, c->lo, c->hi);
 }

@@ -1,5 +1,5 @@
-/* From random words to floating-point numbers: docs/stream.md sections 3, 4
- * and 10. Every conversion here is exact except the one rounding the contract
+/* From random words to floating-point numbers: docs/stream.md sections 3, 7,
+ * 8 and 10. Every conversion here is exact except the one rounding the contract
  * names, so that SIMD variants and other platforms reproduce it bit for bit. */
 #ifndef XINIT_FLOAT_CONVERT_H
 #define XINIT_FLOAT_CONVERT_H
@@ -33,25 +33,38 @@ static inline double xi_symmetric_unit_f64(uint64_t x)
     return (double)odd * XI_TWO_POW_M53;
 }
 
-/* Section 4: p = RNE((j + 1/2) 2^-32) in (0, 0.5], j the low 31 bits. The two
- * addends are exact, so the sum is the only rounding. */
-static inline float xi_tail_prob_f32(uint32_t x)
+/* fl32(a) and fl64(a) of an unsigned integer, as two exact halves and one
+ * rounded sum: the correctly rounded conversion, whatever the compiler emits
+ * for unsigned operands (section 7). */
+static inline float xi_unsigned_to_f32(uint32_t a)
 {
-    uint32_t j = x & UINT32_C(0x7fffffff);
-    float high = (float)(j >> 16) * XI_TWO_POW_M16F;
-    float low = ((float)(j & 0xffffu) + 0.5f) * XI_TWO_POW_M32F;
-    return high + low;
+    return (float)(a >> 16) * 65536.0f + (float)(a & 0xffffu);
 }
 
-static inline double xi_tail_prob_f64(uint64_t x)
+static inline double xi_unsigned_to_f64(uint64_t a)
 {
-    uint64_t j = x & UINT64_C(0x7fffffffffffffff);
-    double high = (double)(uint32_t)(j >> 32) * XI_TWO_POW_M32;
-    double low = ((double)(uint32_t)j + 0.5) * XI_TWO_POW_M64;
-    return high + low;
+    return (double)(uint32_t)(a >> 32) * 4294967296.0 + (double)(uint32_t)a;
 }
 
-/* Section 4: U = RNE((x + 1/2) 2^-32) in (0, 1], for the truncated normal. */
+/* Section 7: the tail probability p = (j + 1/2) 2^-32 of a word (j its low 31
+ * bits) as q = 2p = fl(a) 2^-32 and x' = 1 - 2p = fl(m) 2^-32, from the exact
+ * integers a = 2j + 1 and m = 2^32 - a: each has full relative precision, x'
+ * near 0 too. */
+static inline void xi_tail_pair_f32(uint32_t x, float *q, float *x_prime)
+{
+    uint32_t a = (x << 1) | 1u;
+    *q = xi_unsigned_to_f32(a) * XI_TWO_POW_M32F;
+    *x_prime = xi_unsigned_to_f32(0u - a) * XI_TWO_POW_M32F;
+}
+
+static inline void xi_tail_pair_f64(uint64_t x, double *q, double *x_prime)
+{
+    uint64_t a = (x << 1) | 1u;
+    *q = xi_unsigned_to_f64(a) * XI_TWO_POW_M64;
+    *x_prime = xi_unsigned_to_f64(0u - a) * XI_TWO_POW_M64;
+}
+
+/* Section 8: U = RNE((x + 1/2) 2^-32) in (0, 1], for the truncated normal. */
 static inline float xi_open_unit_f32(uint32_t x)
 {
     float high = (float)(x >> 16) * XI_TWO_POW_M16F;

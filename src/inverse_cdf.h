@@ -1,10 +1,14 @@
-/* The inverse normal CDF without libm: docs/stream.md sections 5 and 6.
+/* The inverse normal CDF without libm and without division: docs/stream.md
+ * sections 4-6, in scalar form. The SIMD kernels (simd_kernels.h) perform the
+ * same operations lane by lane from the same constants.
  *
- * xi_ndtri_upper_*(p) = Phi^-1(1 - p) for p in (0, 0.5], from Wichura's
- * algorithm AS 241, "The percentage points of the normal distribution",
- * Applied Statistics 37(3):477-484 (1988): PPND7 for float32 and PPND16 for
- * float64, with a logarithm of our own so that every platform and every SIMD
- * variant computes the same bits. */
+ * xi_quantile_*(q, x') = Phi^-1(1 - p) for a tail probability p in (0, 1/2],
+ * given as q = 2p and x' = 1 - 2p. The form is Giles', "Approximating the
+ * erfinv function" (GPU Computing Gems Jade, 2011): Phi^-1(1 - p) =
+ * sqrt(2) erfinv(x') = x' P(w) with w = -ln(1 - x'^2); the coefficients are
+ * the contract's own minimax fits (tools/fit_inverse_normal.py). Every fma is
+ * one correctly rounded fused multiply-add (src/fma.h), every other operation
+ * one IEEE operation. */
 #ifndef XINIT_INVERSE_CDF_H
 #define XINIT_INVERSE_CDF_H
 
@@ -12,166 +16,191 @@
 #include <string.h>
 #include <math.h> /* sqrt/sqrtf only: a correctly rounded IEEE operation */
 
-#define XI_SQRT2 1.41421356237309504880
-#define XI_LN2 0.693147180559945309417
+#include "fma.h"
 
-/* Section 5: ln(x) for a positive normal x, from 2 atanh(s) = ln((1+s)/(1-s)). */
-static inline float xi_log_f32(float x)
+/* ---- Section 5: the logarithm ---- */
+
+/* Encodings of T(sqrt(1/2)): the exponent split puts f in [sqrt(1/2), sqrt(2)). */
+#define XI_LOG_PIVOT_F32 UINT32_C(0x3f3504f3)
+#define XI_LOG_PIVOT_F64 UINT64_C(0x3fe6a09e667f3bcd)
+#define XI_LOG_FRACTION_F32 UINT32_C(0x7fffff)          /* the M = 23 fraction bits */
+#define XI_LOG_FRACTION_F64 UINT64_C(0xfffffffffffff)   /* the M = 52 fraction bits */
+#define XI_LN2_F32 0x1.62e43p-1f
+#define XI_LN2_HI_F64 0x1.62e42fefa3ap-1                 /* 45 bits: k * LN2_HI is exact */
+#define XI_LN2_LO_F64 -0x1.0ca86c3898dp-49
+
+/* ln(1 + t) ~ t + t^2 R(t), lowest power first */
+#define XI_LOG_DEGREE_F32 7
+static const float xi_log_coeffs_f32[XI_LOG_DEGREE_F32 + 1] = {
+    -0x1.fffffap-2f, 0x1.5556f4p-2f, -0x1.00049ap-2f, 0x1.98d2c4p-3f,
+    -0x1.535d04p-3f, 0x1.3184dep-3f, -0x1.2505dcp-3f, 0x1.65cbecp-4f};
+
+#define XI_LOG_DEGREE_F64 19
+static const double xi_log_coeffs_f64[XI_LOG_DEGREE_F64 + 1] = {
+    -0x1.0000000000003p-1, 0x1.555555555551ep-2, -0x1.fffffffffdcbap-3, 0x1.99999999a115ep-3,
+    -0x1.55555556f198bp-3, 0x1.249249227acdcp-3, -0x1.fffffef04dbbfp-4, 0x1.c71c71beb0596p-4,
+    -0x1.9999c9be1dde4p-4, 0x1.745d4888b3ba2p-4, -0x1.555069e85b0dp-4, 0x1.3b0a85f4fea7cp-4,
+    -0x1.24dc85b482f6dp-4, 0x1.11db14e0ff782p-4, -0x1.fb714650dca7bp-5, 0x1.cf95936b8fa86p-5,
+    -0x1.d126f1f0e50c5p-5, 0x1.0b72b1ec0bafdp-4, -0x1.ec03a4a5569d4p-5, 0x1.acd46a5ca57ffp-6};
+
+/* ---- Section 6: the branches of P ---- */
+
+/* float32: central P(w) for w < 6.25, tail P(sqrt(w) - 2.5) for w < 21.25,
+ * far P(sqrt(w) - 4.625) beyond (truncated normals only). */
+#define XI_CENTRAL_BOUND_F32 6.25f
+#define XI_TAIL_BOUND_F32 21.25f
+#define XI_TAIL_CENTRE_F32 2.5f
+#define XI_FAR_CENTRE_F32 4.625f
+#define XI_CENTRAL_DEGREE_F32 10
+#define XI_TAIL_DEGREE_F32 9
+#define XI_FAR_DEGREE_F32 7
+static const float xi_central_coeffs_f32[XI_CENTRAL_DEGREE_F32 + 1] = {
+    0x1.40d932p+0f, 0x1.4ffdc8p-2f, 0x1.0ba648p-6f, -0x1.b1ff08p-9f, -0x1.5e3a44p-13f, 0x1.bb572cp-15f,
+    0x1.5ba966p-17f, -0x1.168722p-18f, 0x1.257634p-21f, -0x1.2a74ep-25f, 0x1.efd564p-31f};
+static const float xi_tail_coeffs_f32[XI_TAIL_DEGREE_F32 + 1] = {
+    0x1.a6d9eep+1f, 0x1.639e86p+0f, 0x1.989b8cp-5f, -0x1.6f3a6p-5f, 0x1.db8566p-6f, -0x1.909a94p-7f,
+    0x1.606a74p-9f, -0x1.827846p-20f, -0x1.1171c8p-13f, 0x1.48f3e6p-16f};
+static const float xi_far_coeffs_f32[XI_FAR_DEGREE_F32 + 1] = {
+    0x1.94ac0ep+2f, 0x1.6dc428p+0f, 0x1.0469c6p-12f, -0x1.05263p-11f, 0x1.487678p-13f, -0x1.0cb01ep-15f,
+    0x1.11343ep-18f, -0x1.fec09p-23f};
+
+/* float64: central P(w) for w < 5, tail P(sqrt(w) - 2.25) for w < 12,
+ * tail P(sqrt(w) - 3.4375) for w < 43.5, far P(sqrt(w) - 6.625) beyond
+ * (truncated normals only). */
+#define XI_CENTRAL_BOUND_F64 5.0
+#define XI_TAIL_BOUND_F64 12.0
+#define XI_DEEP_BOUND_F64 43.5
+#define XI_TAIL_CENTRE_F64 2.25
+#define XI_DEEP_CENTRE_F64 3.4375
+#define XI_FAR_CENTRE_F64 6.625
+#define XI_CENTRAL_DEGREE_F64 21
+#define XI_TAIL_DEGREE_F64 18
+#define XI_DEEP_DEGREE_F64 22
+#define XI_FAR_DEGREE_F64 30
+static const double xi_central_coeffs_f64[XI_CENTRAL_DEGREE_F64 + 1] = {
+    0x1.40d931ff62706p+0, 0x1.4ffddeaa22d8cp-2, 0x1.0b9a8ec5be067p-6, -0x1.b0d7e36cc6894p-9,
+    -0x1.7bc0e1b3cb41bp-13, 0x1.147b6fd171ce8p-14, 0x1.7f6f989505e62p-19, -0x1.80753c9a9e797p-20,
+    -0x1.c1eca749e0bb8p-25, 0x1.117065c0210e4p-25, 0x1.8288b0fdaf1aap-30, -0x1.08a3e82a3cb21p-30,
+    0x1.883de1181a28p-34, -0x1.d4b536fb3ad36p-36, 0x1.e20b95d51f6e3p-37, -0x1.d674496a33f8p-39,
+    0x1.ecdf23bcdabfap-42, -0x1.fb6525e63524p-46, -0x1.4603eebab23fcp-53, 0x1.87044e5a5982dp-53,
+    -0x1.ba0446ead4ae8p-57, 0x1.5e83e1ca0c83bp-62};
+static const double xi_tail_coeffs_f64[XI_TAIL_DEGREE_F64 + 1] = {
+    0x1.7ae6225a68851p+1, 0x1.5aae83dac4bd8p+0, 0x1.7f820453d71f8p-4, -0x1.2db21d6c879fcp-4,
+    0x1.f8a9ad3b573b5p-6, 0x1.f30af3d409d1fp-10, -0x1.2b366395f033p-7, 0x1.6ab931e254fa1p-9,
+    0x1.cda7c5554024dp-10, -0x1.65bc233d72b75p-10, -0x1.2fe08ab1f45c7p-14, 0x1.5f1224c15c8c3p-12,
+    0x1.9ee5db132f4cbp-15, -0x1.0ddeca34ba272p-12, 0x1.9dd90bab48a95p-13, -0x1.5b18879c441b3p-14,
+    0x1.62504a604ee54p-16, -0x1.a054032019256p-19, 0x1.b2345976210c6p-23};
+static const double xi_deep_coeffs_f64[XI_DEEP_DEGREE_F64 + 1] = {
+    0x1.2832456f8819fp+2, 0x1.6c8c8c261017p+0, 0x1.561930030f524p-8, -0x1.b6720403520ecp-9,
+    0x1.ee3cfaceb27b2p-10, -0x1.3f2b39a6426bp-10, 0x1.8ec7e793f409fp-11, -0x1.882d63ca4fa73p-12,
+    0x1.d0f8db0049487p-14, 0x1.0c53385a78d05p-17, -0x1.f92c8c87405bap-16, 0x1.1e16fdca71e45p-16,
+    -0x1.088379b3501cfp-18, -0x1.3e3bf64645f7cp-20, 0x1.a526cc32ba068p-20, -0x1.b2ed66683bb27p-21,
+    0x1.2a86df7c18021p-22, -0x1.29e6627d7bd5cp-24, 0x1.b707e433fe595p-27, -0x1.d53873848136cp-30,
+    0x1.59a7267c62f84p-33, -0x1.3ade481a95385p-37, 0x1.0bc3758ac84bep-42};
+static const double xi_far_coeffs_f64[XI_FAR_DEGREE_F64 + 1] = {
+    0x1.25bc9442ac6c8p+3, 0x1.6d4a4e145a9fbp+0, -0x1.7cdb0ce698531p-11, -0x1.027f962d58987p-17,
+    0x1.d433bdb9c42c3p-17, -0x1.dd5783d6f7392p-19, 0x1.791173da7feeep-21, -0x1.0b71a8dd0b62p-23,
+    0x1.64bc831c31ccbp-26, -0x1.c80f31b149282p-29, 0x1.1971ad9773b92p-31, -0x1.4f260dd644379p-34,
+    0x1.7e308b2bb26cap-37, -0x1.9c004f8a06779p-40, 0x1.9d2f32cfaba6fp-43, -0x1.7b33e5678c616p-46,
+    0x1.39baf87a6832bp-49, -0x1.ce005c42cb6cep-53, 0x1.2b7a3cae41a6fp-56, -0x1.529a6bee3f5cp-60,
+    0x1.4afa160097cbdp-64, -0x1.153ac358dacdap-68, 0x1.8a1908c20f144p-73, -0x1.d5ecb21632404p-78,
+    0x1.cf3859778ab4p-83, -0x1.724886d98640dp-88, 0x1.d36fb2ebe8c19p-94, -0x1.bfff63c474a39p-100,
+    0x1.321796d38b8a9p-106, -0x1.0977557acf078p-113, 0x1.b709d2933a721p-122};
+
+/* Horner loops are unrolled: the compilers' own full-unrolling limits stop
+ * short of the float64 degrees (up to 30), and a loop's counter and branch
+ * cost more than its fma. */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+#define XI_UNROLLED _Pragma("GCC unroll 32")
+#else
+#define XI_UNROLLED
+#endif
+
+/* c[degree] v^degree + ... + c[0] by Horner with fma, from the highest coefficient */
+static inline float xi_horner_f32(const float *c, int degree, float v)
 {
-    uint32_t bits;
-    int32_t exponent;
-    float f, t, s, z, series;
-    memcpy(&bits, &x, sizeof bits);
-    exponent = (int32_t)(bits >> 23) - 127;
-    bits = (bits & UINT32_C(0x7fffff)) | UINT32_C(0x3f800000);
-    memcpy(&f, &bits, sizeof f);                   /* f in [1, 2) */
-    if (f > (float)XI_SQRT2) {
-        f = f * 0.5f;
-        exponent += 1;
-    }
-    t = f - 1.0f;
-    s = t / (2.0f + t);
-    z = s * s;
-    series = (float)(2.0 / 11.0);                  /* c_i = 2 / (2i + 1) */
-    series = series * z + (float)(2.0 / 9.0);
-    series = series * z + (float)(2.0 / 7.0);
-    series = series * z + (float)(2.0 / 5.0);
-    series = series * z + (float)(2.0 / 3.0);
-    series = series * z + 2.0f;
-    return (float)exponent * (float)XI_LN2 + s * series;
+    float b = c[degree];
+    int j;
+    XI_UNROLLED
+    for (j = degree - 1; j >= 0; j--)
+        b = xi_fma_f32(b, v, c[j]);
+    return b;
 }
 
-static inline double xi_log_f64(double x)
+static inline double xi_horner_f64(const double *c, int degree, double v)
 {
-    uint64_t bits;
-    int64_t exponent;
-    double f, t, s, z, series;
-    memcpy(&bits, &x, sizeof bits);
-    exponent = (int64_t)(bits >> 52) - 1023;
-    bits = (bits & UINT64_C(0xfffffffffffff)) | UINT64_C(0x3ff0000000000000);
+    double b = c[degree];
+    int j;
+    XI_UNROLLED
+    for (j = degree - 1; j >= 0; j--)
+        b = xi_fma_f64(b, v, c[j]);
+    return b;
+}
+
+/* Section 5: ln(y) for a normal y > 0. With d = Y - H and k = d >> M, the
+ * reduced argument's encoding Y - (k << M) is H + (d mod 2^M): written that
+ * way it needs no shift of a negative number. */
+static inline float xi_log_f32(float y)
+{
+    uint32_t bits, d;
+    int32_t k;
+    float f, t, r, l;
+    memcpy(&bits, &y, sizeof bits);
+    d = bits - XI_LOG_PIVOT_F32;
+    k = (int32_t)d >> 23;                        /* arithmetic shift */
+    bits = XI_LOG_PIVOT_F32 + (d & XI_LOG_FRACTION_F32);
     memcpy(&f, &bits, sizeof f);
-    if (f > XI_SQRT2) {
-        f = f * 0.5;
-        exponent += 1;
-    }
-    t = f - 1.0;
-    s = t / (2.0 + t);
-    z = s * s;
-    series = 2.0 / 21.0;
-    series = series * z + 2.0 / 19.0;
-    series = series * z + 2.0 / 17.0;
-    series = series * z + 2.0 / 15.0;
-    series = series * z + 2.0 / 13.0;
-    series = series * z + 2.0 / 11.0;
-    series = series * z + 2.0 / 9.0;
-    series = series * z + 2.0 / 7.0;
-    series = series * z + 2.0 / 5.0;
-    series = series * z + 2.0 / 3.0;
-    series = series * z + 2.0;
-    return (double)exponent * XI_LN2 + s * series;
+    t = f - 1.0f;                                /* exact */
+    r = xi_horner_f32(xi_log_coeffs_f32, XI_LOG_DEGREE_F32, t);
+    l = xi_fma_f32(t * t, r, t);
+    return xi_fma_f32((float)k, XI_LN2_F32, l);
 }
 
-/* AS 241 break points */
-#define AS241_SPLIT1 0.425
-#define AS241_SPLIT2 5.0
-#define AS241_CONST1 0.180625
-#define AS241_CONST2 1.6
-
-/* PPND7 coefficients, AS 241 (7 significant digits) */
-#define PPND7_A0 3.3871327179E+00
-#define PPND7_A1 5.0434271938E+01
-#define PPND7_A2 1.5929113202E+02
-#define PPND7_A3 5.9109374720E+01
-#define PPND7_B1 1.7895169469E+01
-#define PPND7_B2 7.8757757664E+01
-#define PPND7_B3 6.7187563600E+01
-#define PPND7_C0 1.4234372777E+00
-#define PPND7_C1 2.7568153900E+00
-#define PPND7_C2 1.3067284816E+00
-#define PPND7_C3 1.7023821103E-01
-#define PPND7_D1 7.3700164250E-01
-#define PPND7_D2 1.2021132975E-01
-#define PPND7_E0 6.6579051150E+00
-#define PPND7_E1 3.0812263860E+00
-#define PPND7_E2 4.2868294337E-01
-#define PPND7_E3 1.7337203997E-02
-#define PPND7_F1 2.4197894225E-01
-#define PPND7_F2 1.2258202635E-02
-
-static inline float xi_ndtri_upper_f32(float p)
+static inline double xi_log_f64(double y)
 {
-    float q = 0.5f - p;
-    float r, num, den;
-    if (q <= (float)AS241_SPLIT1) {
-        r = (float)AS241_CONST1 - q * q;
-        num = (((float)PPND7_A3 * r + (float)PPND7_A2) * r + (float)PPND7_A1) * r + (float)PPND7_A0;
-        den = (((float)PPND7_B3 * r + (float)PPND7_B2) * r + (float)PPND7_B1) * r + 1.0f;
-        return q * num / den;
-    }
-    r = sqrtf(-xi_log_f32(p));
-    if (r <= (float)AS241_SPLIT2) {
-        r = r - (float)AS241_CONST2;
-        num = (((float)PPND7_C3 * r + (float)PPND7_C2) * r + (float)PPND7_C1) * r + (float)PPND7_C0;
-        den = ((float)PPND7_D2 * r + (float)PPND7_D1) * r + 1.0f;
-    } else {
-        r = r - (float)AS241_SPLIT2;
-        num = (((float)PPND7_E3 * r + (float)PPND7_E2) * r + (float)PPND7_E1) * r + (float)PPND7_E0;
-        den = ((float)PPND7_F2 * r + (float)PPND7_F1) * r + 1.0f;
-    }
-    return num / den;
+    uint64_t bits, d;
+    int64_t k;
+    double f, t, r, l;
+    memcpy(&bits, &y, sizeof bits);
+    d = bits - XI_LOG_PIVOT_F64;
+    k = (int64_t)d >> 52;                        /* arithmetic shift */
+    bits = XI_LOG_PIVOT_F64 + (d & XI_LOG_FRACTION_F64);
+    memcpy(&f, &bits, sizeof f);
+    t = f - 1.0;                                 /* exact */
+    r = xi_horner_f64(xi_log_coeffs_f64, XI_LOG_DEGREE_F64, t);
+    l = xi_fma_f64(t * t, r, t);
+    return xi_fma_f64((double)k, XI_LN2_HI_F64, xi_fma_f64((double)k, XI_LN2_LO_F64, l));
 }
 
-/* PPND16 coefficients, AS 241 (about 16 significant digits) */
-static const double xi_ppnd16_a[8] = {
-    3.3871328727963666080E+00, 1.3314166789178437745E+02, 1.9715909503065514427E+03,
-    1.3731693765509461125E+04, 4.5921953931549871457E+04, 6.7265770927008700853E+04,
-    3.3430575583588128105E+04, 2.5090809287301226727E+03};
-static const double xi_ppnd16_b[8] = {
-    1.0, 4.2313330701600911252E+01, 6.8718700749205790830E+02, 5.3941960214247511077E+03,
-    2.1213794301586595867E+04, 3.9307895800092710610E+04, 2.8729085735721942674E+04,
-    5.2264952788528545610E+03};
-static const double xi_ppnd16_c[8] = {
-    1.42343711074968357734E+00, 4.63033784615654529590E+00, 5.76949722146069140550E+00,
-    3.64784832476320460504E+00, 1.27045825245236838258E+00, 2.41780725177450611770E-01,
-    2.27238449892691845833E-02, 7.74545014278341407640E-04};
-static const double xi_ppnd16_d[8] = {
-    1.0, 2.05319162663775882187E+00, 1.67638483018380384940E+00, 6.89767334985100004550E-01,
-    1.48103976427480074590E-01, 1.51986665636164571966E-02, 5.47593808499534494600E-04,
-    1.05075007164441684324E-09};
-static const double xi_ppnd16_e[8] = {
-    6.65790464350110377720E+00, 5.46378491116411436990E+00, 1.78482653991729133580E+00,
-    2.96560571828504891230E-01, 2.65321895265761230930E-02, 1.24266094738807843860E-03,
-    2.71155556874348757815E-05, 2.01033439929228813265E-07};
-static const double xi_ppnd16_f[8] = {
-    1.0, 5.99832206555887937690E-01, 1.36929880922735805310E-01, 1.48753612908506148525E-02,
-    7.86869131145613259100E-04, 1.84631831751005468180E-05, 1.42151175831644588870E-07,
-    2.04426310338993978564E-15};
-
-/* c[7] r^7 + ... + c[0], Horner from the highest coefficient down */
-static inline double xi_horner7(const double c[8], double r)
+/* Section 6: V(q, x') = x' P(w), w = -ln(q (2 - q)) = -ln((1 - x')(1 + x')) */
+static inline float xi_quantile_f32(float q, float x_prime)
 {
-    double acc = c[7];
-    int i;
-    for (i = 6; i >= 0; i--)
-        acc = acc * r + c[i];
-    return acc;
+    float y = xi_fma_f32(-q, q, q + q);
+    float w = -xi_log_f32(y);
+    float p;
+    if (w < XI_CENTRAL_BOUND_F32)
+        p = xi_horner_f32(xi_central_coeffs_f32, XI_CENTRAL_DEGREE_F32, w);
+    else if (w < XI_TAIL_BOUND_F32)
+        p = xi_horner_f32(xi_tail_coeffs_f32, XI_TAIL_DEGREE_F32, sqrtf(w) - XI_TAIL_CENTRE_F32);
+    else
+        p = xi_horner_f32(xi_far_coeffs_f32, XI_FAR_DEGREE_F32, sqrtf(w) - XI_FAR_CENTRE_F32);
+    return x_prime * p;
 }
 
-static inline double xi_ndtri_upper_f64(double p)
+static inline double xi_quantile_f64(double q, double x_prime)
 {
-    double q = 0.5 - p;
-    double r;
-    if (q <= AS241_SPLIT1) {
-        r = AS241_CONST1 - q * q;
-        return q * xi_horner7(xi_ppnd16_a, r) / xi_horner7(xi_ppnd16_b, r);
-    }
-    r = sqrt(-xi_log_f64(p));
-    if (r <= AS241_SPLIT2) {
-        r = r - AS241_CONST2;
-        return xi_horner7(xi_ppnd16_c, r) / xi_horner7(xi_ppnd16_d, r);
-    }
-    r = r - AS241_SPLIT2;
-    return xi_horner7(xi_ppnd16_e, r) / xi_horner7(xi_ppnd16_f, r);
+    double y = xi_fma_f64(-q, q, q + q);
+    double w = -xi_log_f64(y);
+    double p;
+    if (w < XI_CENTRAL_BOUND_F64)
+        p = xi_horner_f64(xi_central_coeffs_f64, XI_CENTRAL_DEGREE_F64, w);
+    else if (w < XI_TAIL_BOUND_F64)
+        p = xi_horner_f64(xi_tail_coeffs_f64, XI_TAIL_DEGREE_F64, sqrt(w) - XI_TAIL_CENTRE_F64);
+    else if (w < XI_DEEP_BOUND_F64)
+        p = xi_horner_f64(xi_deep_coeffs_f64, XI_DEEP_DEGREE_F64, sqrt(w) - XI_DEEP_CENTRE_F64);
+    else
+        p = xi_horner_f64(xi_far_coeffs_f64, XI_FAR_DEGREE_F64, sqrt(w) - XI_FAR_CENTRE_F64);
+    return x_prime * p;
 }
 
 #endif

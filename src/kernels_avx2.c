@@ -1,4 +1,5 @@
-/* AVX2 kernels: 8 x 32-bit lanes, with F16C for half precision. Only this
+/* AVX2 kernels: 8 x 32-bit lanes, with FMA3 for the fused multiply-adds of
+ * the normal transform and F16C for half precision. Only this
  * file's functions are compiled for AVX2 (a target pragma, not a global -m
  * flag); dispatch.c calls them only on CPUs and OSes that support them. */
 #include "kernels.h"
@@ -6,10 +7,10 @@
 #if defined(__x86_64__) || defined(_M_X64)
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,f16c"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("avx2,f16c")
+#pragma GCC target("avx2,fma,f16c")
 #endif
 
 #include <immintrin.h>
@@ -20,6 +21,7 @@
 #define SIMD_FN(name) name##_avx2
 #define W32 8
 #define W64 4
+#define SIMD_GROUP 4
 
 typedef __m256i vu32;
 typedef __m256 vf32;
@@ -31,10 +33,12 @@ typedef __m256d vm64;
 #define u32_load(p) _mm256_loadu_si256((const __m256i *)(p))
 #define u32_set1(v) _mm256_set1_epi32((int)(v))
 #define u32_add(a, b) _mm256_add_epi32(a, b)       /* a + b mod 2^32 */
+#define u32_sub(a, b) _mm256_sub_epi32(a, b)       /* a - b mod 2^32 */
 #define u32_xor(a, b) _mm256_xor_si256(a, b)
 #define u32_and(a, b) _mm256_and_si256(a, b)
 #define u32_or(a, b) _mm256_or_si256(a, b)
 #define u32_srli(a, n) _mm256_srli_epi32(a, n)     /* a >> n */
+#define u32_slli(a, n) _mm256_slli_epi32(a, n)     /* a << n mod 2^32 */
 #define u32_srai(a, n) _mm256_srai_epi32(a, n)     /* (int32)a >> n */
 
 /* Philox on 4 blocks per vector, each counter word in the low half of a
@@ -94,18 +98,20 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_add(a, b) _mm256_add_ps(a, b)
 #define f32_sub(a, b) _mm256_sub_ps(a, b)
 #define f32_mul(a, b) _mm256_mul_ps(a, b)
-#define f32_div(a, b) _mm256_div_ps(a, b)
+#define f32_fma(a, b, c) _mm256_fmadd_ps(a, b, c)   /* a*b + c, rounded once */
 #define f32_sqrt(a) _mm256_sqrt_ps(a)
 #define f32_from_i32(a) _mm256_cvtepi32_ps(a)
+/* (float)(uint32)a without an unsigned convert: two exact halves, one rounded sum */
+#define f32_from_u32(a) _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(a, 16)),          \
+                                                    _mm256_set1_ps(65536.0f)),                             \
+                                      _mm256_cvtepi32_ps(_mm256_and_si256(a, _mm256_set1_epi32(0xffff))))
 #define f32_bits(a) _mm256_castps_si256(a)
 #define f32_from_bits(a) _mm256_castsi256_ps(a)
 #define f32_max(lo, x) _mm256_max_ps(lo, x)        /* x < lo ? lo : x */
 #define f32_min(hi, x) _mm256_min_ps(hi, x)        /* x > hi ? hi : x */
-#define f32_le(a, b) _mm256_cmp_ps(a, b, _CMP_LE_OQ)
 #define f32_lt(a, b) _mm256_cmp_ps(a, b, _CMP_LT_OQ)
 #define f32_select(m, yes, no) _mm256_blendv_ps(no, yes, m)
 #define f32_all(m) (_mm256_movemask_ps(m) == 0xff)
-#define f32_or_mask(a, b) _mm256_or_ps(a, b)
 #define f32_store(p, v) _mm256_storeu_ps(p, v)
 #define f32_stream(p, v) _mm256_stream_ps(p, v)      /* *p = v, not read into the cache */
 #define SIMD_VECTOR_BYTES 32
@@ -131,6 +137,9 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define u64_or(a, b) _mm256_or_si256(a, b)
 #define u64_xor(a, b) _mm256_xor_si256(a, b)
 #define u64_srli(a, n) _mm256_srli_epi64(a, n)
+#define u64_slli(a, n) _mm256_slli_epi64(a, n)
+#define u64_add(a, b) _mm256_add_epi64(a, b)
+#define u64_sub(a, b) _mm256_sub_epi64(a, b)
 
 /* (double)(uint32)a for the low word of each 64-bit lane, exactly */
 static inline vf64 f64_from_u32lo(vu64 a)
@@ -147,21 +156,29 @@ static inline vf64 f64_from_i32hi(vu64 a)
     return _mm256_cvtepi32_pd(_mm256_castsi256_si128(high_words));
 }
 
+/* (double)((int64)a >> n), 32 <= n, result within int32: the high word's shift */
+#define f64_from_srai64(a, n) f64_from_i32hi(_mm256_srai_epi32(a, (n) - 32))
+
+/* (double)(uint64)a: two exact halves, one rounded sum */
+static inline vf64 f64_from_u64(vu64 a)
+{
+    return _mm256_add_pd(_mm256_mul_pd(f64_from_u32lo(_mm256_srli_epi64(a, 32)), _mm256_set1_pd(4294967296.0)),
+                         f64_from_u32lo(a));
+}
+
 #define f64_set1(v) _mm256_set1_pd(v)
 #define f64_add(a, b) _mm256_add_pd(a, b)
 #define f64_sub(a, b) _mm256_sub_pd(a, b)
 #define f64_mul(a, b) _mm256_mul_pd(a, b)
-#define f64_div(a, b) _mm256_div_pd(a, b)
+#define f64_fma(a, b, c) _mm256_fmadd_pd(a, b, c)
 #define f64_sqrt(a) _mm256_sqrt_pd(a)
 #define f64_bits(a) _mm256_castpd_si256(a)
 #define f64_from_bits(a) _mm256_castsi256_pd(a)
 #define f64_max(lo, x) _mm256_max_pd(lo, x)
 #define f64_min(hi, x) _mm256_min_pd(hi, x)
-#define f64_le(a, b) _mm256_cmp_pd(a, b, _CMP_LE_OQ)
 #define f64_lt(a, b) _mm256_cmp_pd(a, b, _CMP_LT_OQ)
 #define f64_select(m, yes, no) _mm256_blendv_pd(no, yes, m)
 #define f64_all(m) (_mm256_movemask_pd(m) == 0xf)
-#define f64_or_mask(a, b) _mm256_or_pd(a, b)
 #define f64_store(p, v) _mm256_storeu_pd(p, v)
 #define f64_stream(p, v) _mm256_stream_pd(p, v)
 

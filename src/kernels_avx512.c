@@ -1,4 +1,5 @@
-/* AVX-512 kernels: 16 x 32-bit lanes, AVX512F only (no DQ/BW/VL needed).
+/* AVX-512 kernels: 16 x 32-bit lanes, AVX512F only (no DQ/BW/VL needed;
+ * AVX512F includes the fused multiply-add).
  * Compiled for AVX-512 through a target pragma on this file's functions;
  * dispatch.c calls them only where cpuid and xgetbv say they run. */
 #include "kernels.h"
@@ -20,6 +21,7 @@
 #define SIMD_FN(name) name##_avx512
 #define W32 16
 #define W64 8
+#define SIMD_GROUP 4
 
 typedef __m512i vu32;
 typedef __m512 vf32;
@@ -31,10 +33,12 @@ typedef __mmask8 vm64;
 #define u32_load(p) _mm512_loadu_si512((const void *)(p))
 #define u32_set1(v) _mm512_set1_epi32((int)(v))
 #define u32_add(a, b) _mm512_add_epi32(a, b)       /* a + b mod 2^32 */
+#define u32_sub(a, b) _mm512_sub_epi32(a, b)       /* a - b mod 2^32 */
 #define u32_xor(a, b) _mm512_xor_si512(a, b)
 #define u32_and(a, b) _mm512_and_si512(a, b)
 #define u32_or(a, b) _mm512_or_si512(a, b)
 #define u32_srli(a, n) _mm512_srli_epi32(a, n)     /* a >> n */
+#define u32_slli(a, n) _mm512_slli_epi32(a, n)     /* a << n mod 2^32 */
 #define u32_srai(a, n) _mm512_srai_epi32(a, n)     /* (int32)a >> n */
 
 /* Philox on 8 blocks per vector, each counter word in the low half of a
@@ -98,18 +102,17 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_add(a, b) _mm512_add_ps(a, b)
 #define f32_sub(a, b) _mm512_sub_ps(a, b)
 #define f32_mul(a, b) _mm512_mul_ps(a, b)
-#define f32_div(a, b) _mm512_div_ps(a, b)
+#define f32_fma(a, b, c) _mm512_fmadd_ps(a, b, c)   /* a*b + c, rounded once */
 #define f32_sqrt(a) _mm512_sqrt_ps(a)
 #define f32_from_i32(a) _mm512_cvtepi32_ps(a)
+#define f32_from_u32(a) _mm512_cvtepu32_ps(a)      /* (float)(uint32)a, round to nearest */
 #define f32_bits(a) _mm512_castps_si512(a)
 #define f32_from_bits(a) _mm512_castsi512_ps(a)
 #define f32_max(lo, x) _mm512_max_ps(lo, x)        /* x < lo ? lo : x */
 #define f32_min(hi, x) _mm512_min_ps(hi, x)        /* x > hi ? hi : x */
-#define f32_le(a, b) _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ)
 #define f32_lt(a, b) _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ)
 #define f32_select(m, yes, no) _mm512_mask_blend_ps(m, no, yes)
 #define f32_all(m) ((m) == 0xffff)
-#define f32_or_mask(a, b) ((vm32)((a) | (b)))
 #define f32_store(p, v) _mm512_storeu_ps(p, v)
 #define f32_stream(p, v) _mm512_stream_ps(p, v)      /* *p = v, not read into the cache */
 #define SIMD_VECTOR_BYTES 64
@@ -133,24 +136,30 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define u64_or(a, b) _mm512_or_si512(a, b)
 #define u64_xor(a, b) _mm512_xor_si512(a, b)
 #define u64_srli(a, n) _mm512_srli_epi64(a, n)
+#define u64_slli(a, n) _mm512_slli_epi64(a, n)
+#define u64_add(a, b) _mm512_add_epi64(a, b)
+#define u64_sub(a, b) _mm512_sub_epi64(a, b)
 
 #define f64_from_u32lo(a) _mm512_cvtepu32_pd(_mm512_cvtepi64_epi32(a))   /* (double)(uint32)a */
 #define f64_from_i32hi(a) _mm512_cvtepi32_pd(_mm512_cvtepi64_epi32(_mm512_srli_epi64(a, 32))) /* (double)(int32)(a >> 32) */
+#define f64_from_srai64(a, n) _mm512_cvtepi32_pd(_mm512_cvtepi64_epi32(_mm512_srai_epi64(a, n))) /* (double)((int64)a >> n) */
+/* (double)(uint64)a: the unsigned 64-bit conversion is AVX512DQ; two exact
+ * halves and one rounded sum give the same */
+#define f64_from_u64(a) _mm512_add_pd(_mm512_mul_pd(f64_from_u32lo(_mm512_srli_epi64(a, 32)), \
+                                                    _mm512_set1_pd(4294967296.0)), f64_from_u32lo(a))
 #define f64_set1(v) _mm512_set1_pd(v)
 #define f64_add(a, b) _mm512_add_pd(a, b)
 #define f64_sub(a, b) _mm512_sub_pd(a, b)
 #define f64_mul(a, b) _mm512_mul_pd(a, b)
-#define f64_div(a, b) _mm512_div_pd(a, b)
+#define f64_fma(a, b, c) _mm512_fmadd_pd(a, b, c)
 #define f64_sqrt(a) _mm512_sqrt_pd(a)
 #define f64_bits(a) _mm512_castpd_si512(a)
 #define f64_from_bits(a) _mm512_castsi512_pd(a)
 #define f64_max(lo, x) _mm512_max_pd(lo, x)
 #define f64_min(hi, x) _mm512_min_pd(hi, x)
-#define f64_le(a, b) _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ)
 #define f64_lt(a, b) _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ)
 #define f64_select(m, yes, no) _mm512_mask_blend_pd(m, no, yes)
 #define f64_all(m) ((m) == 0xff)
-#define f64_or_mask(a, b) ((vm64)((a) | (b)))
 #define f64_store(p, v) _mm512_storeu_pd(p, v)
 #define f64_stream(p, v) _mm512_stream_pd(p, v)
 

@@ -1,4 +1,5 @@
-/* NEON kernels for aarch64, where NEON is the baseline: 4 x 32-bit lanes. */
+/* NEON kernels for aarch64, where NEON (with its fused multiply-add) is the
+ * baseline: 4 x 32-bit lanes. */
 #include "kernels.h"
 
 #if defined(__aarch64__) || defined(_M_ARM64)
@@ -11,6 +12,7 @@
 #define SIMD_FN(name) name##_neon
 #define W32 4
 #define W64 2
+#define SIMD_GROUP 4
 
 typedef uint32x4_t vu32;
 typedef float32x4_t vf32;
@@ -22,10 +24,12 @@ typedef uint64x2_t vm64;
 #define u32_load(p) vld1q_u32((const uint32_t *)(p))
 #define u32_set1(v) vdupq_n_u32((uint32_t)(v))
 #define u32_add(a, b) vaddq_u32(a, b)              /* a + b mod 2^32 */
+#define u32_sub(a, b) vsubq_u32(a, b)              /* a - b mod 2^32 */
 #define u32_xor(a, b) veorq_u32(a, b)
 #define u32_and(a, b) vandq_u32(a, b)
 #define u32_or(a, b) vorrq_u32(a, b)
 #define u32_srli(a, n) vshrq_n_u32(a, n)           /* a >> n */
+#define u32_slli(a, n) vshlq_n_u32(a, n)           /* a << n mod 2^32 */
 #define u32_srai(a, n) vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(a), n)) /* (int32)a >> n */
 
 /* Philox on 4 blocks per vector, one counter word per 32-bit lane; two
@@ -99,19 +103,18 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_add(a, b) vaddq_f32(a, b)
 #define f32_sub(a, b) vsubq_f32(a, b)
 #define f32_mul(a, b) vmulq_f32(a, b)
-#define f32_div(a, b) vdivq_f32(a, b)
+#define f32_fma(a, b, c) vfmaq_f32(c, a, b)        /* a*b + c, rounded once (vfmaq adds its first operand) */
 #define f32_sqrt(a) vsqrtq_f32(a)
 #define f32_from_i32(a) vcvtq_f32_s32(vreinterpretq_s32_u32(a))
+#define f32_from_u32(a) vcvtq_f32_u32(a)            /* round to nearest (FPCR default) */
 #define f32_bits(a) vreinterpretq_u32_f32(a)
 #define f32_from_bits(a) vreinterpretq_f32_u32(a)
 /* vmaxq/vminq propagate NaN differently from the scalar ternaries: select */
 #define f32_max(lo, x) vbslq_f32(vcltq_f32(x, lo), lo, x)   /* x < lo ? lo : x */
 #define f32_min(hi, x) vbslq_f32(vcgtq_f32(x, hi), hi, x)   /* x > hi ? hi : x */
-#define f32_le(a, b) vcleq_f32(a, b)
 #define f32_lt(a, b) vcltq_f32(a, b)
 #define f32_select(m, yes, no) vbslq_f32(m, yes, no)
 #define f32_all(m) (vminvq_u32(m) == UINT32_MAX)
-#define f32_or_mask(a, b) vorrq_u32(a, b)
 #define f32_store(p, v) vst1q_f32(p, v)
 #define f32_stream(p, v) vst1q_f32(p, v)             /* no non-temporal store in the ACLE */
 #define SIMD_VECTOR_BYTES 16
@@ -134,24 +137,27 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define u64_or(a, b) vorrq_u64(a, b)
 #define u64_xor(a, b) veorq_u64(a, b)
 #define u64_srli(a, n) vshrq_n_u64(a, n)
+#define u64_slli(a, n) vshlq_n_u64(a, n)
+#define u64_add(a, b) vaddq_u64(a, b)
+#define u64_sub(a, b) vsubq_u64(a, b)
 
 #define f64_from_u32lo(a) vcvtq_f64_u64(vandq_u64(a, vdupq_n_u64(0xffffffffu)))  /* exact below 2^32 */
 #define f64_from_i32hi(a) vcvtq_f64_s64(vshrq_n_s64(vreinterpretq_s64_u64(a), 32))
+#define f64_from_srai64(a, n) vcvtq_f64_s64(vshrq_n_s64(vreinterpretq_s64_u64(a), n))
+#define f64_from_u64(a) vcvtq_f64_u64(a)            /* round to nearest (FPCR default) */
 #define f64_set1(v) vdupq_n_f64(v)
 #define f64_add(a, b) vaddq_f64(a, b)
 #define f64_sub(a, b) vsubq_f64(a, b)
 #define f64_mul(a, b) vmulq_f64(a, b)
-#define f64_div(a, b) vdivq_f64(a, b)
+#define f64_fma(a, b, c) vfmaq_f64(c, a, b)
 #define f64_sqrt(a) vsqrtq_f64(a)
 #define f64_bits(a) vreinterpretq_u64_f64(a)
 #define f64_from_bits(a) vreinterpretq_f64_u64(a)
 #define f64_max(lo, x) vbslq_f64(vcltq_f64(x, lo), lo, x)
 #define f64_min(hi, x) vbslq_f64(vcgtq_f64(x, hi), hi, x)
-#define f64_le(a, b) vcleq_f64(a, b)
 #define f64_lt(a, b) vcltq_f64(a, b)
 #define f64_select(m, yes, no) vbslq_f64(m, yes, no)
 #define f64_all(m) ((vgetq_lane_u64(m, 0) & vgetq_lane_u64(m, 1)) == UINT64_MAX)
-#define f64_or_mask(a, b) vorrq_u64(a, b)
 #define f64_store(p, v) vst1q_f64(p, v)
 #define f64_stream(p, v) vst1q_f64(p, v)
 

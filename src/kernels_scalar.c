@@ -126,14 +126,14 @@ const xi_kernel_table xi_kernels_scalar = {
     },
 };
 
-float xi_inverse_normal_upper_f32(float p)
+float xi_inverse_normal_f32(float q, float x_prime)
 {
-    return xi_ndtri_upper_f32(p);
+    return xi_quantile_f32(q, x_prime);
 }
 
-double xi_inverse_normal_upper_f64(double p)
+double xi_inverse_normal_f64(double q, double x_prime)
 {
-    return xi_ndtri_upper_f64(p);
+    return xi_quantile_f64(q, x_prime);
 }
 
 void xi_philox4x32_10(uint32_t counter[4], const uint32_t key[2])

@@ -1,5 +1,6 @@
 /* SSE2 kernels: 4 x 32-bit lanes, the x86-64 baseline. Each intrinsic line is
- * commented with its scalar meaning per lane. */
+ * commented with its scalar meaning per lane. SSE2 has no fused multiply-add:
+ * the exact software one (soft_fma_sse2.h) stands in, correct rather than fast. */
 #include "kernels.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -8,11 +9,13 @@
 
 #include "float_convert.h"
 #include "philox.h"
+#include "soft_fma_sse2.h"
 
 #define SIMD_NAME "sse2"
 #define SIMD_FN(name) name##_sse2
 #define W32 4
 #define W64 2
+#define SIMD_GROUP 2
 
 typedef __m128i vu32;
 typedef __m128 vf32;
@@ -24,10 +27,12 @@ typedef __m128d vm64;
 #define u32_load(p) _mm_loadu_si128((const __m128i *)(p))
 #define u32_set1(v) _mm_set1_epi32((int)(v))
 #define u32_add(a, b) _mm_add_epi32(a, b)          /* a + b mod 2^32 */
+#define u32_sub(a, b) _mm_sub_epi32(a, b)          /* a - b mod 2^32 */
 #define u32_xor(a, b) _mm_xor_si128(a, b)          /* a ^ b */
 #define u32_and(a, b) _mm_and_si128(a, b)          /* a & b */
 #define u32_or(a, b) _mm_or_si128(a, b)            /* a | b */
 #define u32_srli(a, n) _mm_srli_epi32(a, n)        /* a >> n */
+#define u32_slli(a, n) _mm_slli_epi32(a, n)        /* a << n mod 2^32 */
 #define u32_srai(a, n) _mm_srai_epi32(a, n)        /* (int32)a >> n */
 
 /* Philox on 2 blocks per vector, each counter word in the low half of a
@@ -87,18 +92,19 @@ static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *
 #define f32_add(a, b) _mm_add_ps(a, b)
 #define f32_sub(a, b) _mm_sub_ps(a, b)
 #define f32_mul(a, b) _mm_mul_ps(a, b)
-#define f32_div(a, b) _mm_div_ps(a, b)
+#define f32_fma(a, b, c) xi_soft_fma_ps(a, b, c)    /* a*b + c, rounded once */
 #define f32_sqrt(a) _mm_sqrt_ps(a)
 #define f32_from_i32(a) _mm_cvtepi32_ps(a)         /* (float)(int32)a, round to nearest */
+/* (float)(uint32)a: (float)(a >> 16) * 2^16 + (float)(a & 0xffff), both exact, one rounding */
+#define f32_from_u32(a) _mm_add_ps(_mm_mul_ps(_mm_cvtepi32_ps(_mm_srli_epi32(a, 16)), _mm_set1_ps(65536.0f)), \
+                                   _mm_cvtepi32_ps(_mm_and_si128(a, _mm_set1_epi32(0xffff))))
 #define f32_bits(a) _mm_castps_si128(a)
 #define f32_from_bits(a) _mm_castsi128_ps(a)
 #define f32_max(lo, x) _mm_max_ps(lo, x)           /* lo > x ? lo : x == (x < lo ? lo : x) */
 #define f32_min(hi, x) _mm_min_ps(hi, x)           /* hi < x ? hi : x == (x > hi ? hi : x) */
-#define f32_le(a, b) _mm_cmple_ps(a, b)
 #define f32_lt(a, b) _mm_cmplt_ps(a, b)
 #define f32_select(m, yes, no) _mm_or_ps(_mm_and_ps(m, yes), _mm_andnot_ps(m, no))
 #define f32_all(m) (_mm_movemask_ps(m) == 0xf)
-#define f32_or_mask(a, b) _mm_or_ps(a, b)
 #define f32_store(p, v) _mm_storeu_ps(p, v)
 #define f32_stream(p, v) _mm_stream_ps(p, v)         /* *p = v, not read into the cache */
 #define SIMD_VECTOR_BYTES 16
@@ -123,6 +129,9 @@ static inline void store_lanes16(uint16_t *out, vf32 v, uint16_t (*round_to_16)(
 #define u64_or(a, b) _mm_or_si128(a, b)
 #define u64_xor(a, b) _mm_xor_si128(a, b)
 #define u64_srli(a, n) _mm_srli_epi64(a, n)        /* a >> n (64-bit lanes) */
+#define u64_slli(a, n) _mm_slli_epi64(a, n)        /* a << n mod 2^64 */
+#define u64_add(a, b) _mm_add_epi64(a, b)          /* a + b mod 2^64 */
+#define u64_sub(a, b) _mm_sub_epi64(a, b)          /* a - b mod 2^64 */
 
 /* (double)(uint32)a for the low word of each 64-bit lane: signed conversion of
  * a ^ 2^31, plus 2^31; both steps exact */
@@ -139,21 +148,29 @@ static inline vf64 f64_from_i32hi(vu64 a)
     return _mm_cvtepi32_pd(_mm_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
+/* (double)((int64)a >> n), 32 <= n, result within int32: the high word's shift */
+#define f64_from_srai64(a, n) f64_from_i32hi(_mm_srai_epi32(a, (n) - 32))
+
+/* (double)(uint64)a: (double)(a >> 32) * 2^32 + (double)(uint32)a, both exact, one rounding */
+static inline vf64 f64_from_u64(vu64 a)
+{
+    return _mm_add_pd(_mm_mul_pd(f64_from_u32lo(_mm_srli_epi64(a, 32)), _mm_set1_pd(4294967296.0)),
+                      f64_from_u32lo(a));
+}
+
 #define f64_set1(v) _mm_set1_pd(v)
 #define f64_add(a, b) _mm_add_pd(a, b)
 #define f64_sub(a, b) _mm_sub_pd(a, b)
 #define f64_mul(a, b) _mm_mul_pd(a, b)
-#define f64_div(a, b) _mm_div_pd(a, b)
+#define f64_fma(a, b, c) xi_soft_fma_pd(a, b, c)
 #define f64_sqrt(a) _mm_sqrt_pd(a)
 #define f64_bits(a) _mm_castpd_si128(a)
 #define f64_from_bits(a) _mm_castsi128_pd(a)
 #define f64_max(lo, x) _mm_max_pd(lo, x)
 #define f64_min(hi, x) _mm_min_pd(hi, x)
-#define f64_le(a, b) _mm_cmple_pd(a, b)
 #define f64_lt(a, b) _mm_cmplt_pd(a, b)
 #define f64_select(m, yes, no) _mm_or_pd(_mm_and_pd(m, yes), _mm_andnot_pd(m, no))
 #define f64_all(m) (_mm_movemask_pd(m) == 0x3)
-#define f64_or_mask(a, b) _mm_or_pd(a, b)
 #define f64_store(p, v) _mm_storeu_pd(p, v)
 #define f64_stream(p, v) _mm_stream_pd(p, v)
 

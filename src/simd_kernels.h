@@ -9,18 +9,24 @@
  *   SIMD_NAME        the variant's name, a string ("avx2")
  *   SIMD_FN(name)    a function name with the variant's suffix
  *   W32, W64         lanes of 32 and 64 bits
- *   PHILOX_BLOCKS    blocks per philox_vector call, and
+ *   PHILOX_BLOCKS    blocks per philox_vector call,
+ *   SIMD_GROUP       vectors transformed together by simd_transform.h, and
  *   philox_vector(stream, block, out): the 4 * PHILOX_BLOCKS words of the
  *                    blocks from block on, in memory order (the Philox core is
  *                    the one part each variant writes in its own way)
  *   the types vu32, vf32, vm32 (W32 lanes) and vu64, vf64, vm64 (W64 lanes)
  *   and the operations u32_*, f32_*, u64_*, f64_* used below, with these
- *   meanings: integer ops wrap modulo 2^32; f32_max(lo, x) is
- *   (x < lo ? lo : x) and f32_min(hi, x) is (x > hi ? hi : x) lane by lane;
- *   f32_from_i32 converts signed lanes; f64_from_u32lo converts the low 32
- *   bits of each 64-bit lane as unsigned, f64_from_i32hi the high 32 bits as
- *   signed (both exact); *_select(m, yes, no); *_all(m) is nonzero if every
- *   lane of m is set; f32_stream and
+ *   meanings: integer ops wrap modulo 2^32 (u32) or 2^64 (u64); f32_max(lo, x)
+ *   is (x < lo ? lo : x) and f32_min(hi, x) is (x > hi ? hi : x) lane by lane;
+ *   f32_fma(a, b, c) and f64_fma are one correctly rounded fused multiply-add
+ *   a*b + c (the hardware instruction or src/soft_fma_sse2.h, never libm);
+ *   f32_from_i32 converts signed lanes, f32_from_u32 and f64_from_u64 unsigned
+ *   lanes (correctly rounded); f64_from_u32lo converts the low 32 bits of each
+ *   64-bit lane as unsigned, f64_from_i32hi the high 32 bits as signed, and
+ *   f64_from_srai64(a, n) the lane's arithmetic shift (int64)a >> n for n >= 32
+ *   whose result fits an int32 (all exact); *_select(m, yes, no); *_all(m) is
+ *   nonzero if every lane of m is set (the tail branches test it: a branch for
+ *   the whole vector, which changes no value); f32_stream and
  *   f64_stream store to SIMD_VECTOR_BYTES-aligned memory without reading it
  *   (a plain store where the variant has no such thing) and stream_fence()
  *   orders them before the kernel returns. */
@@ -96,96 +102,9 @@ static inline vf32 SIMD_FN(symmetric_unit32)(vu32 x)
     return f32_mul(f32_from_i32(odd), f32_set1(XI_TWO_POW_M24F));
 }
 
-/* xi_tail_prob_f32 (j = x & 0x7fffffff) and xi_open_unit_f32 (j = x) */
-static inline vf32 SIMD_FN(dyadic32)(vu32 j)
-{
-    vf32 high = f32_mul(f32_from_i32(u32_srli(j, 16)), f32_set1(XI_TWO_POW_M16F));
-    vf32 low = f32_mul(f32_add(f32_from_i32(u32_and(j, u32_set1(0xffffu))), f32_set1(0.5f)),
-                       f32_set1(XI_TWO_POW_M32F));
-    return f32_add(high, low);
-}
-
-/* xi_log_f32 */
-static inline vf32 SIMD_FN(log32)(vf32 x)
-{
-    vu32 bits = f32_bits(x);
-    vf32 exponent = f32_from_i32(u32_add(u32_srli(bits, 23), u32_set1((uint32_t)-127)));
-    vf32 f = f32_from_bits(u32_or(u32_and(bits, u32_set1(0x7fffffu)), u32_set1(0x3f800000u)));
-    vm32 big = f32_lt(f32_set1((float)XI_SQRT2), f);
-    vf32 t, s, z, series;
-    f = f32_select(big, f32_mul(f, f32_set1(0.5f)), f);
-    exponent = f32_select(big, f32_add(exponent, f32_set1(1.0f)), exponent);
-    t = f32_sub(f, f32_set1(1.0f));
-    s = f32_div(t, f32_add(f32_set1(2.0f), t));
-    z = f32_mul(s, s);
-    series = f32_set1((float)(2.0 / 11.0));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 9.0)));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 7.0)));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 5.0)));
-    series = f32_add(f32_mul(series, z), f32_set1((float)(2.0 / 3.0)));
-    series = f32_add(f32_mul(series, z), f32_set1(2.0f));
-    return f32_add(f32_mul(exponent, f32_set1((float)XI_LN2)), f32_mul(s, series));
-}
-
-#define HORNER32_3(r, c3, c2, c1, c0)                                                     \
-    f32_add(f32_mul(f32_add(f32_mul(f32_add(f32_mul(f32_set1((float)(c3)), r),            \
-                                            f32_set1((float)(c2))), r),                   \
-                            f32_set1((float)(c1))), r), f32_set1((float)(c0)))
-#define HORNER32_2(r, c2, c1, c0)                                                         \
-    f32_add(f32_mul(f32_add(f32_mul(f32_set1((float)(c2)), r), f32_set1((float)(c1))), r),  \
-            f32_set1((float)(c0)))
-
-/* xi_ndtri_upper_f32: both branches where lanes need them, one division */
-static inline vf32 SIMD_FN(ndtri_upper32)(vf32 p)
-{
-    vf32 q = f32_sub(f32_set1(0.5f), p);
-    vm32 central = f32_le(q, f32_set1((float)AS241_SPLIT1));
-    vf32 r = f32_sub(f32_set1((float)AS241_CONST1), f32_mul(q, q));
-    vf32 num = f32_mul(q, HORNER32_3(r, PPND7_A3, PPND7_A2, PPND7_A1, PPND7_A0));
-    vf32 den = HORNER32_3(r, PPND7_B3, PPND7_B2, PPND7_B1, 1.0);
-    if (!f32_all(central)) {
-        vf32 rt = f32_sqrt(SIMD_FN(negate32)(SIMD_FN(log32)(p)));
-        vm32 near = f32_le(rt, f32_set1((float)AS241_SPLIT2));
-        vf32 rn = f32_sub(rt, f32_set1((float)AS241_CONST2));
-        vf32 tail_num = HORNER32_3(rn, PPND7_C3, PPND7_C2, PPND7_C1, PPND7_C0);
-        vf32 tail_den = HORNER32_2(rn, PPND7_D2, PPND7_D1, 1.0);
-        if (!f32_all(f32_or_mask(near, central))) {
-            vf32 rf = f32_sub(rt, f32_set1((float)AS241_SPLIT2));
-            tail_num = f32_select(near, tail_num, HORNER32_3(rf, PPND7_E3, PPND7_E2, PPND7_E1, PPND7_E0));
-            tail_den = f32_select(near, tail_den, HORNER32_2(rf, PPND7_F2, PPND7_F1, 1.0));
-        }
-        num = f32_select(central, num, tail_num);
-        den = f32_select(central, den, tail_den);
-    }
-    return f32_div(num, den);
-}
-
-static inline vf32 SIMD_FN(negate_where_sign32)(vf32 v, vu32 sign_source)
-{
-    return f32_from_bits(u32_xor(f32_bits(v), u32_and(sign_source, u32_set1(0x80000000u))));
-}
-
 static inline vf32 SIMD_FN(uniform32)(vu32 x, const SIMD_FN(coeffs32) *c)
 {
     return SIMD_FN(clamp32)(f32_add(c->mid, f32_mul(c->half, SIMD_FN(symmetric_unit32)(x))), c->lo, c->hi);
-}
-
-static inline vf32 SIMD_FN(normal32)(vu32 x, const SIMD_FN(coeffs32) *c)
-{
-    vf32 v = SIMD_FN(ndtri_upper32)(SIMD_FN(dyadic32)(u32_and(x, u32_set1(0x7fffffffu))));
-    return f32_add(c->mean, f32_mul(c->std, SIMD_FN(negate_where_sign32)(v, x)));
-}
-
-static inline vf32 SIMD_FN(trunc_normal32)(vu32 x, const SIMD_FN(coeffs32) *c)
-{
-    vf32 u = f32_add(c->cdf_lo, f32_mul(c->cdf_width, SIMD_FN(dyadic32)(x)));
-    vm32 lower = f32_lt(u, f32_set1(0.5f));
-    vf32 pmin = f32_set1(TRUNC_PMIN_F32);
-    vf32 p = f32_select(lower, f32_max(pmin, u), f32_max(pmin, f32_sub(f32_set1(1.0f), u)));
-    vf32 v = SIMD_FN(ndtri_upper32)(p);
-    vf32 z = f32_select(lower, SIMD_FN(negate32)(v), v);
-    z = SIMD_FN(clamp32)(f32_mul(c->mirror, z), c->z_lo, c->z_hi);
-    return SIMD_FN(clamp32)(f32_add(c->mean, f32_mul(c->std, z)), c->lo, c->hi);
 }
 
 #define SIMD_STORE_F32(dst, v) f32_store((float *)(dst), v)
@@ -269,16 +188,6 @@ static void SIMD_FN(uniform_f32)(const xi_stream *st, xi_position pos, size_t n,
     stream_fence();
 }
 
-DEFINE_SIMD_KERNEL32(normal_f32, float, normal32, xi_elem_normal_f32, SIMD_STORE_F32, SCALAR_STORE_F32)
-DEFINE_SIMD_KERNEL32(normal_f16, uint16_t, normal32, xi_elem_normal_f32, SIMD_STORE_F16, SCALAR_STORE_F16)
-DEFINE_SIMD_KERNEL32(normal_bf16, uint16_t, normal32, xi_elem_normal_f32, SIMD_STORE_BF16, SCALAR_STORE_BF16)
-DEFINE_SIMD_KERNEL32(trunc_normal_f32, float, trunc_normal32, xi_elem_trunc_normal_f32, SIMD_STORE_F32,
-                     SCALAR_STORE_F32)
-DEFINE_SIMD_KERNEL32(trunc_normal_f16, uint16_t, trunc_normal32, xi_elem_trunc_normal_f32, SIMD_STORE_F16,
-                     SCALAR_STORE_F16)
-DEFINE_SIMD_KERNEL32(trunc_normal_bf16, uint16_t, trunc_normal32, xi_elem_trunc_normal_f32,
-                     SIMD_STORE_BF16, SCALAR_STORE_BF16)
-
 /* ---- float64 working format ---- */
 
 typedef struct {
@@ -320,127 +229,10 @@ static inline vf64 SIMD_FN(symmetric_unit64)(vu64 x)
     return f64_mul(f64_add(high, f64_from_u32lo(low_bits)), f64_set1(XI_TWO_POW_M53));
 }
 
-/* xi_tail_prob_f64 (j = x & (2^63 - 1)) and xi_open_unit_f64 (j = x) */
-static inline vf64 SIMD_FN(dyadic64)(vu64 j)
-{
-    vf64 high = f64_mul(f64_from_u32lo(u64_srli(j, 32)), f64_set1(XI_TWO_POW_M32));
-    vf64 low = f64_mul(f64_add(f64_from_u32lo(j), f64_set1(0.5)), f64_set1(XI_TWO_POW_M64));
-    return f64_add(high, low);
-}
-
-/* xi_log_f64 */
-static inline vf64 SIMD_FN(log64)(vf64 x)
-{
-    vu64 bits = f64_bits(x);
-    vf64 exponent = f64_sub(f64_from_u32lo(u64_srli(bits, 52)), f64_set1(1023.0));
-    vf64 f = f64_from_bits(u64_or(u64_and(bits, u64_set1(UINT64_C(0xfffffffffffff))),
-                                  u64_set1(UINT64_C(0x3ff0000000000000))));
-    vm64 big = f64_lt(f64_set1(XI_SQRT2), f);
-    vf64 t, s, z, series;
-    f = f64_select(big, f64_mul(f, f64_set1(0.5)), f);
-    exponent = f64_select(big, f64_add(exponent, f64_set1(1.0)), exponent);
-    t = f64_sub(f, f64_set1(1.0));
-    s = f64_div(t, f64_add(f64_set1(2.0), t));
-    z = f64_mul(s, s);
-    series = f64_set1(2.0 / 21.0);
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 19.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 17.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 15.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 13.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 11.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 9.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 7.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 5.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0 / 3.0));
-    series = f64_add(f64_mul(series, z), f64_set1(2.0));
-    return f64_add(f64_mul(exponent, f64_set1(XI_LN2)), f64_mul(s, series));
-}
-
-/* xi_horner7 */
-static inline vf64 SIMD_FN(horner7)(const double c[8], vf64 r)
-{
-    vf64 acc = f64_set1(c[7]);
-    int i;
-    for (i = 6; i >= 0; i--)
-        acc = f64_add(f64_mul(acc, r), f64_set1(c[i]));
-    return acc;
-}
-
-/* xi_ndtri_upper_f64 */
-static inline vf64 SIMD_FN(ndtri_upper64)(vf64 p)
-{
-    vf64 q = f64_sub(f64_set1(0.5), p);
-    vm64 central = f64_le(q, f64_set1(AS241_SPLIT1));
-    vf64 r = f64_sub(f64_set1(AS241_CONST1), f64_mul(q, q));
-    vf64 num = f64_mul(q, SIMD_FN(horner7)(xi_ppnd16_a, r));
-    vf64 den = SIMD_FN(horner7)(xi_ppnd16_b, r);
-    if (!f64_all(central)) {
-        vf64 rt = f64_sqrt(SIMD_FN(negate64)(SIMD_FN(log64)(p)));
-        vm64 near = f64_le(rt, f64_set1(AS241_SPLIT2));
-        vf64 rn = f64_sub(rt, f64_set1(AS241_CONST2));
-        vf64 tail_num = SIMD_FN(horner7)(xi_ppnd16_c, rn);
-        vf64 tail_den = SIMD_FN(horner7)(xi_ppnd16_d, rn);
-        if (!f64_all(f64_or_mask(near, central))) {
-            vf64 rf = f64_sub(rt, f64_set1(AS241_SPLIT2));
-            tail_num = f64_select(near, tail_num, SIMD_FN(horner7)(xi_ppnd16_e, rf));
-            tail_den = f64_select(near, tail_den, SIMD_FN(horner7)(xi_ppnd16_f, rf));
-        }
-        num = f64_select(central, num, tail_num);
-        den = f64_select(central, den, tail_den);
-    }
-    return f64_div(num, den);
-}
-
 static inline vf64 SIMD_FN(uniform64)(vu64 x, const SIMD_FN(coeffs64) *c)
 {
     return SIMD_FN(clamp64)(f64_add(c->mid, f64_mul(c->half, SIMD_FN(symmetric_unit64)(x))), c->lo, c->hi);
 }
-
-static inline vf64 SIMD_FN(normal64)(vu64 x, const SIMD_FN(coeffs64) *c)
-{
-    vu64 sign = u64_and(x, u64_set1(UINT64_C(0x8000000000000000)));
-    vf64 v = SIMD_FN(ndtri_upper64)(SIMD_FN(dyadic64)(u64_xor(x, sign)));
-    vf64 z = f64_from_bits(u64_xor(f64_bits(v), sign));
-    return f64_add(c->mean, f64_mul(c->std, z));
-}
-
-static inline vf64 SIMD_FN(trunc_normal64)(vu64 x, const SIMD_FN(coeffs64) *c)
-{
-    vf64 u = f64_add(c->cdf_lo, f64_mul(c->cdf_width, SIMD_FN(dyadic64)(x)));
-    vm64 lower = f64_lt(u, f64_set1(0.5));
-    vf64 pmin = f64_set1(TRUNC_PMIN_F64);
-    vf64 p = f64_select(lower, f64_max(pmin, u), f64_max(pmin, f64_sub(f64_set1(1.0), u)));
-    vf64 v = SIMD_FN(ndtri_upper64)(p);
-    vf64 z = f64_select(lower, SIMD_FN(negate64)(v), v);
-    z = SIMD_FN(clamp64)(f64_mul(c->mirror, z), c->z_lo, c->z_hi);
-    return SIMD_FN(clamp64)(f64_add(c->mean, f64_mul(c->std, z)), c->lo, c->hi);
-}
-
-/* Two words per element, low first: on a little-endian machine the staged
- * words read as uint64 lanes are exactly xi_join_words(lo, hi). */
-#define DEFINE_SIMD_KERNEL64(name, vector_element, scalar_element)                          \
-    static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,   \
-                              const xi_params *prm)                                         \
-    {                                                                                       \
-        double *out = (double *)out_v;                                                      \
-        uint32_t stage[4 * SIMD_STAGE_BLOCKS];                                              \
-        SIMD_FN(coeffs64) c;                                                                \
-        SIMD_FN(broadcast64)(&c, &prm->f64);                                                \
-        while (n > 0) {                                                                     \
-            size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i = 0;            \
-            const uint32_t *words = SIMD_FN(stage_words)(st, pos, 2 * m, stage);            \
-            for (; i + W64 <= m; i += W64)                                                  \
-                f64_store(out + i, SIMD_FN(vector_element)(u64_load(words + 2 * i), &c));  \
-            for (; i < m; i++)                                                              \
-                out[i] = scalar_element(xi_join_words(words[2 * i], words[2 * i + 1]), &prm->f64); \
-            out += m;                                                                       \
-            n -= m;                                                                         \
-            xi_position_add(&pos, 2 * (uint64_t)m);                                         \
-        }                                                                                   \
-    }
-
-DEFINE_SIMD_KERNEL64(normal_f64, normal64, xi_elem_normal_f64)
-DEFINE_SIMD_KERNEL64(trunc_normal_f64, trunc_normal64, xi_elem_trunc_normal_f64)
 
 static void SIMD_FN(uniform_f64_run)(const xi_stream *st, xi_position pos, size_t n, double *out,
                                      const xi_params *prm, int streaming)
@@ -506,6 +298,9 @@ static void SIMD_FN(bits_u64)(const xi_stream *st, xi_position pos, size_t n, vo
     (void)prm;
     SIMD_FN(bits)(st, pos, 2 * n, (unsigned char *)out);
 }
+
+/* normal and truncated normal */
+#include "simd_transform.h"
 
 const xi_kernel_table SIMD_FN(xi_kernels) = {
     SIMD_NAME,

@@ -137,8 +137,9 @@ const struct xinit_c_api *xinit_c_api_table(void);
 /* Building blocks, exposed for tests and the C API. */
 void xi_philox4x32_10(uint32_t counter[4], const uint32_t key[2]);
 double xi_normal_cdf(double x);
-float xi_inverse_normal_upper_f32(float p);
-double xi_inverse_normal_upper_f64(double p);
+/* V(q, x') = Phi^-1(1 - p) of section 6, for q = 2p and x' = 1 - 2p, p in (0, 1/2] */
+float xi_inverse_normal_f32(float q, float x_prime);
+double xi_inverse_normal_f64(double q, double x_prime);
 
 /* SIMD variant selection. Every variant writes the same bits; they differ in
  * speed only. Names: "scalar", "sse2", "avx2", "avx512", "neon". */

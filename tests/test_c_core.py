@@ -68,6 +68,9 @@ def python_digest():
             [(xi.normal_, t, (0.5, 2.0)) for t in (f32, f64)] + \
             [(xi.trunc_normal_, t, (0.0, 1.0, -2.0, 2.0)) for t in (f16, bf16, f32, f64)] + \
             [(xi.trunc_normal_, f32, (0.0, 1.0, 5.5, 1e300)), (xi.trunc_normal_, f64, (1.0, 0.5, -30.0, -2.0))] + \
+            [(xi.trunc_normal_, f32, (0.0, 1.0, -9.5, -9.0)), (xi.trunc_normal_, f32, (0.0, 1.0, -7.0, -5.5)),
+             (xi.trunc_normal_, bf16, (0.0, 1.0, 9.0, 9.5))] + \
+            [(xi.trunc_normal_, f64, (0.0, 1.0, -36.0, -35.0)), (xi.trunc_normal_, f64, (0.0, 1.0, 8.5, 10.0))] + \
             [(xi.random_bits_, np.uint32, ()), (xi.random_bits_, np.uint64, ())]
     sizes = [1, 3, 17, 64, 255, 1000, 5000]
     starts = [0, 1, 2, 3, 0x3FFFFFFFC * 4 + 1]

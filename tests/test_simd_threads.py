@@ -19,7 +19,17 @@ KINDS = {
                      dict(mean=0.0, std=1.0, a=-3.0, b=1.5)),
     "trunc_normal_tail": (lambda o, g, **kw: xi.trunc_normal_(o, 0.0, 1.0, 5.5, np.inf, generator=g, **kw),
                           dict(mean=0.0, std=1.0, a=5.5, b=np.inf)),
+    # the far branches (docs/stream.md section 6), which only truncated normals reach: float32's from
+    # about 6.3 sigma, float64's from about 9.1 sigma; each interval mixes two branches in some vectors
+    "trunc_normal_far": (lambda o, g, **kw: xi.trunc_normal_(o, 0.0, 1.0, -9.8, -9.0, generator=g, **kw),
+                         dict(mean=0.0, std=1.0, a=-9.8, b=-9.0)),
+    "trunc_normal_far_edge": (lambda o, g, **kw: xi.trunc_normal_(o, 0.0, 1.0, 6.0, 7.0, generator=g, **kw),
+                              dict(mean=0.0, std=1.0, a=6.0, b=7.0)),
 }
+
+
+def _ref_kind(kind):
+    return "trunc_normal" if kind.startswith("trunc_normal") else kind
 
 
 @pytest.fixture(params=xi.simd_backends())
@@ -43,9 +53,8 @@ def test_backends_are_listed_and_best_is_default():
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_size_and_lane_alignment(simd, kind, float_dtype):
     fill, params = KINDS[kind]
-    ref_kind = kind.replace("_tail", "")
     for position in range(4):
-        want = reference.fill(ref_kind, 700, float_dtype, KEY, position=position, **params)
+        want = reference.fill(_ref_kind(kind), 700, float_dtype, KEY, position=position, **params)
         for n in list(range(0, 70)) + [127, 128, 129, 511, 512, 513, 700]:
             out = np.empty(n, float_dtype)
             fill(out, xi.Generator(key=KEY, position=position))
@@ -54,11 +63,26 @@ def test_every_size_and_lane_alignment(simd, kind, float_dtype):
 
 def test_large_and_strided_fills_per_variant(simd, float_dtype):
     for kind, (fill, params) in KINDS.items():
-        ref_kind = kind.replace("_tail", "")
-        want = reference.fill(ref_kind, (301, 67), float_dtype, KEY, position=5, **params)
+        want = reference.fill(_ref_kind(kind), (301, 67), float_dtype, KEY, position=5, **params)
         out = np.empty((67, 301), float_dtype).T
         fill(out, xi.Generator(key=KEY, position=5))
         assert np.ascontiguousarray(out).tobytes() == want.tobytes(), (simd, kind)
+
+
+@pytest.mark.parametrize("kind", [k for k in sorted(KINDS) if k != "uniform"])
+def test_long_runs_equal_the_scalar_variant(simd, kind, float_dtype):
+    # 2^16 elements from odd positions: many vectors per run, so the vector-level tail branches are
+    # taken and skipped in every combination the kind produces
+    fill = KINDS[kind][0]
+    for position in (1, 3, 2**66 - 3 * 2**16):
+        out = fill(np.empty(2**16 + 5, float_dtype), xi.Generator(key=KEY, position=position))
+        previous = xi.get_simd()
+        xi.set_simd("scalar")
+        try:
+            want = fill(np.empty(2**16 + 5, float_dtype), xi.Generator(key=KEY, position=position))
+        finally:
+            xi.set_simd(previous)
+        assert out.tobytes() == want.tobytes(), (simd, kind, position)
 
 
 def test_raw_bits_per_variant(simd):

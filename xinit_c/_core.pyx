@@ -819,23 +819,25 @@ def normal_cdf(double x):
     return xi_normal_cdf(x)
 
 
-def inverse_normal_upper(p):
-    """The kernels' inverse CDF V(p) = Phi^-1(1 - p), elementwise over a float32 or float64 array."""
-    cdef cnp.ndarray arr = np.ascontiguousarray(p)
-    cdef cnp.ndarray result = np.empty_like(arr)
-    cdef Py_ssize_t i, n = arr.size
-    cdef float[::1] f32_in, f32_out
-    cdef double[::1] f64_in, f64_out
-    if arr.dtype == np.float32:
-        f32_in = arr.reshape(-1)
-        f32_out = result.reshape(-1)
+def inverse_normal(q, x_prime):
+    """The kernels' inverse CDF V(q, x') = Phi^-1(1 - p) of docs/stream.md section 6, for q = 2p and
+    x' = 1 - 2p, elementwise over two float32 or two float64 arrays of one shape."""
+    cdef cnp.ndarray q_arr = np.ascontiguousarray(q)
+    cdef cnp.ndarray x_arr = np.ascontiguousarray(x_prime)
+    cdef cnp.ndarray result = np.empty_like(q_arr)
+    cdef Py_ssize_t i, n = q_arr.size
+    cdef float[::1] f32_q, f32_x, f32_out
+    cdef double[::1] f64_q, f64_x, f64_out
+    if q_arr.dtype != x_arr.dtype or np.shape(q_arr) != np.shape(x_arr):
+        raise ValueError("q and x_prime must have one dtype and one shape")
+    if q_arr.dtype == np.float32:
+        f32_q, f32_x, f32_out = q_arr.reshape(-1), x_arr.reshape(-1), result.reshape(-1)
         for i in range(n):
-            f32_out[i] = xi_inverse_normal_upper_f32(f32_in[i])
-    elif arr.dtype == np.float64:
-        f64_in = arr.reshape(-1)
-        f64_out = result.reshape(-1)
+            f32_out[i] = xi_inverse_normal_f32(f32_q[i], f32_x[i])
+    elif q_arr.dtype == np.float64:
+        f64_q, f64_x, f64_out = q_arr.reshape(-1), x_arr.reshape(-1), result.reshape(-1)
         for i in range(n):
-            f64_out[i] = xi_inverse_normal_upper_f64(f64_in[i])
+            f64_out[i] = xi_inverse_normal_f64(f64_q[i], f64_x[i])
     else:
-        raise TypeError("p must be float32 or float64")
+        raise TypeError("q and x_prime must be float32 or float64")
     return result

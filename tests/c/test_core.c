@@ -59,6 +59,11 @@ static const struct fill_case cases[] = {
     {XI_TRUNC_NORMAL, XI_FLOAT16, 0.0, 1.0, -2.0, 2.0}, {XI_TRUNC_NORMAL, XI_BFLOAT16, 0.0, 1.0, -2.0, 2.0},
     {XI_TRUNC_NORMAL, XI_FLOAT32, 0.0, 1.0, -2.0, 2.0}, {XI_TRUNC_NORMAL, XI_FLOAT64, 0.0, 1.0, -2.0, 2.0},
     {XI_TRUNC_NORMAL, XI_FLOAT32, 0.0, 1.0, 5.5, 1e300}, {XI_TRUNC_NORMAL, XI_FLOAT64, 1.0, 0.5, -30.0, -2.0},
+    /* the far branches of section 6 (f32 w >= 21.25 from about 6.3 sigma, f64 w >= 43.5 from about 9.1
+     * sigma): only truncated normals reach them, alone or mixed with the branch before in one vector */
+    {XI_TRUNC_NORMAL, XI_FLOAT32, 0.0, 1.0, -9.5, -9.0}, {XI_TRUNC_NORMAL, XI_FLOAT32, 0.0, 1.0, -7.0, -5.5},
+    {XI_TRUNC_NORMAL, XI_BFLOAT16, 0.0, 1.0, 9.0, 9.5},
+    {XI_TRUNC_NORMAL, XI_FLOAT64, 0.0, 1.0, -36.0, -35.0}, {XI_TRUNC_NORMAL, XI_FLOAT64, 0.0, 1.0, 8.5, 10.0},
     {XI_BITS, XI_UINT32, 0, 0, 0, 0}, {XI_BITS, XI_UINT64, 0, 0, 0, 0},
 };
 
