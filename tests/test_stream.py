@@ -98,16 +98,26 @@ def _tail_grid(dtype, smallest):
 @pytest.mark.parametrize("dtype, smallest", [(np.float32, 2.0**-96), (np.float64, 2.0**-1022)])
 def test_inverse_cdf_is_the_contracts(dtype, smallest):
     p = _tail_grid(dtype, smallest)
-    assert same_bits(_core.inverse_normal_upper(p), reference.inverse_normal_upper(p, dtype))
+    q = p + p
+    assert same_bits(_core.inverse_normal(q, dtype(1.0) - q), reference.inverse_normal_upper(p, dtype))
 
 
-@pytest.mark.parametrize("dtype, smallest, tolerance",
-                         [(np.float32, 2.0**-96, 2e-6), (np.float64, 2.0**-1022, 1e-14)])
-def test_inverse_cdf_accuracy(dtype, smallest, tolerance):
+# The float64 far branch (w >= 43.5, truncated normals only) evaluates a degree-30 polynomial in
+# v = sqrt(w) - 6.625 up to v ~ 20, where its terms reach 7e6 against a result of 37: rounding errors
+# grow to about 2e-11 relative near p = 2^-1022 although the fit itself is good to 5e-17.
+FAR_F64_DEFECT = pytest.mark.xfail(strict=True, reason="contract 2's float64 far branch is ill-conditioned below "
+                                                       "p ~ 2^-500 (reported to the lead; docs/stream.md section 6)")
+
+
+@pytest.mark.parametrize("dtype, smallest, largest, tolerance",
+                         [(np.float32, 2.0**-96, 0.5, 2e-6), (np.float64, 2.0**-500, 0.5, 1e-14),
+                          pytest.param(np.float64, 2.0**-1022, 2.0**-500, 1e-14, marks=FAR_F64_DEFECT)])
+def test_inverse_cdf_accuracy(dtype, smallest, largest, tolerance):
     mpmath = pytest.importorskip("mpmath")
     mpmath.mp.dps = 40
     p = _tail_grid(dtype, smallest)[::6]
-    z = _core.inverse_normal_upper(p).astype(np.float64)
+    p = p[p <= largest]
+    z = _core.inverse_normal(p + p, dtype(1.0) - (p + p)).astype(np.float64)
 
     def exact(pv):  # Phi^-1(1 - p), solved in log space where erfinv loses its digits
         pv = mpmath.mpf(float(pv))
