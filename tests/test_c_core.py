@@ -101,3 +101,108 @@ def oracle_digest():
 def test_the_c_driver_writes_the_oracles_bytes(native):
     # one digest over every dtype, distribution (the far branches included), odd sizes and start positions
     assert digest(native) == oracle_digest()
+
+
+# --------------------------------------------------------------------------
+# Golden vectors of contract 2 (tests/golden/stream_v2.json) from the C core
+# alone: tests/c/golden.c prints each case's SHA-256 for every kernel variant.
+# --------------------------------------------------------------------------
+
+GOLDEN_JSON = pathlib.Path(__file__).parent / "golden" / "stream_v2.json"
+GOLDEN_TEXT = GOLDEN_JSON.with_name("stream_v2_cases.txt")
+
+TOOLCHAINS = {
+    "gcc": {"CC": "gcc"},
+    "clang": {"CC": "clang"},
+    "aarch64-qemu": {"CC": "aarch64-linux-gnu-gcc", "CFLAGS": "-O2 -static", "RUNNER": "qemu-aarch64-static"},
+}
+# every case in the slow run also with AArch64's scalar kernels on the software fma (src/fma.h) instead of
+# the fmadd instruction
+SLOW_TOOLCHAINS = {
+    "aarch64-qemu-soft-fma": {**TOOLCHAINS["aarch64-qemu"], "CFLAGS": "-O2 -static -DXI_SOFT_FMA"},
+}
+
+
+def golden_cases():
+    import json
+
+    return json.loads(GOLDEN_JSON.read_text())["cases"]
+
+
+def fast_golden_subset(cases):
+    """One case of every format and distribution, rotating through the 24 key/position/stream
+    combinations, so that together they cover each combination (34 kinds) and the run stays short
+    under qemu."""
+    kinds = {}
+    for case in cases:
+        kinds.setdefault(case["id"].rsplit(".", 3)[0], []).append(case)
+    return [group[i % len(group)] for i, group in enumerate(kinds.values())]
+
+
+def run_golden(toolchain, case_file):
+    """{variant: {case id: sha256}} printed by tests/c/golden.c built with the toolchain."""
+    env = {**TOOLCHAINS, **SLOW_TOOLCHAINS}[toolchain]
+    missing = [tool for tool in (env["CC"], env.get("RUNNER")) if tool and shutil.which(tool) is None]
+    if missing or shutil.which("bash") is None:
+        pytest.skip(f"{toolchain}: {', '.join(missing or ['bash'])} not installed; .ci/run installs it")
+    result = subprocess.run(["bash", str(RUN), "golden", str(case_file)], env={**os.environ, **env},
+                            capture_output=True, text=True, check=False, timeout=1800)
+    digests, variant = {}, None
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if words and words[0] == "variant":
+            variant = words[1]
+            digests[variant] = {}
+        elif len(words) == 2 and variant is not None and len(words[1]) == 64:
+            digests[variant][words[0]] = words[1]
+    assert digests, result.stdout + result.stderr
+    return digests
+
+
+def check_golden(toolchain, cases, tmp_path):
+    lines = {line.split()[0]: line for line in GOLDEN_TEXT.read_text().splitlines() if not line.startswith("#")}
+    case_file = tmp_path / "cases.txt"
+    case_file.write_text("".join(lines[case["id"]] + "\n" for case in cases))
+    digests = run_golden(toolchain, case_file)
+    if toolchain.startswith("aarch64"):
+        assert set(digests) == {"scalar", "neon"}
+    else:
+        import xinit_c
+
+        assert list(digests) == xinit_c.simd_backends()  # the same dispatch code decides
+    wrong = [f"{variant} {case['id']}: {got.get(case['id'])}" for variant, got in digests.items()
+             for case in cases if got.get(case["id"]) != case["sha256"]]
+    assert not wrong, f"{len(wrong)} digests differ from {GOLDEN_JSON.name}:\n" + "\n".join(wrong[:40])
+
+
+@pytest.fixture
+def c_sources():
+    if not (RUN.parents[2] / "src" / "xinit.h").exists():
+        pytest.skip("the C sources (src/) are not next to the tests")
+
+
+def test_the_c_driver_reads_the_golden_cases_of_the_json():
+    cases = {case["id"]: case for case in golden_cases()}
+    rows = [line.split() for line in GOLDEN_TEXT.read_text().splitlines() if not line.startswith("#")]
+    assert [row[0] for row in rows] == list(cases)
+    order = {"uniform": ("low", "high"), "normal": ("mean", "std"), "trunc_normal": ("mean", "std", "a", "b"),
+             "bits": ()}
+    for row in rows:
+        case = cases[row[0]]
+        position = int(row[6], 16) << 64 | int(row[7], 16)
+        args = [float(case["params"][name]) for name in order[case["fill"]]]
+        assert row[1:6] == [case["fill"], case["dtype"], hex(case["key"][0]), hex(case["key"][1]), case["stream"]]
+        assert position == int(case["position"], 16), row[0]
+        assert [float.fromhex(a) for a in row[8:12]] == args + [0.0] * (4 - len(args)), row[0]
+        assert row[12] == case["sha256"], row[0]
+
+
+@pytest.mark.parametrize("toolchain", list(TOOLCHAINS))
+def test_c_driver_prints_the_golden_digests(c_sources, toolchain, tmp_path):
+    check_golden(toolchain, fast_golden_subset(golden_cases()), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("toolchain", list(TOOLCHAINS) + list(SLOW_TOOLCHAINS))
+def test_c_driver_prints_every_golden_digest(c_sources, toolchain, tmp_path):
+    check_golden(toolchain, golden_cases(), tmp_path)
