@@ -55,15 +55,25 @@ static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[
     for (v = 0; v < VECTORS; v++) {
         c0[v] = _mm256_add_epi64(first, _mm256_set1_epi64x(4 * v));  /* ctr[0] = block + i */
         c1[v] = _mm256_srli_epi64(c0[v], 32);                         /* ctr[1] = (block + i) >> 32 */
-        c2[v] = stream_lo;                                            /* ctr[2] */
-        c3[v] = stream_hi;                                            /* ctr[3] */
     }
-    for (round = 0; round < PHILOX_ROUNDS; round++) {
-        __m256i k0, k1;
-        if (round > 0) {
-            key0 += PHILOX_W32_0;
-            key1 += PHILOX_W32_1;
+    {
+        /* round 0: ctr[2] and ctr[3] are the same in every lane, and so is
+         * M1 * ctr[2]; next0 = hi(M1*ctr[2]) ^ key[0], next2 = ctr[3] ^ key[1] */
+        const __m256i p2 = _mm256_mul_epu32(stream_lo, m1);
+        const __m256i next0 = _mm256_xor_si256(_mm256_shuffle_epi32(p2, _MM_SHUFFLE(3, 3, 1, 1)), _mm256_set1_epi32((int)key0));
+        const __m256i next2 = _mm256_xor_si256(stream_hi, _mm256_set1_epi32((int)key1));
+        for (v = 0; v < VECTORS; v++) {
+            __m256i p0 = _mm256_mul_epu32(c0[v], m0);
+            c0[v] = _mm256_xor_si256(next0, c1[v]);
+            c2[v] = _mm256_xor_si256(_mm256_shuffle_epi32(p0, _MM_SHUFFLE(3, 3, 1, 1)), next2);
+            c1[v] = p2;
+            c3[v] = p0;
         }
+    }
+    for (round = 1; round < PHILOX_ROUNDS; round++) {
+        __m256i k0, k1;
+        key0 += PHILOX_W32_0;
+        key1 += PHILOX_W32_1;
         k0 = _mm256_set1_epi32((int)key0);
         k1 = _mm256_set1_epi32((int)key1);
         for (v = 0; v < VECTORS; v++) {

@@ -67,17 +67,27 @@ static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[
     uint32x4_t c0[VECTORS], c1[VECTORS], c2[VECTORS], c3[VECTORS];
     uint32_t key0 = st->key[0], key1 = st->key[1];
     int round, v;
-    for (v = 0; v < VECTORS; v++) {
+    for (v = 0; v < VECTORS; v++)
         block_numbers(block, 4 * (uint64_t)v, &c0[v], &c1[v]);
-        c2[v] = vdupq_n_u32((uint32_t)st->stream);
-        c3[v] = vdupq_n_u32((uint32_t)(st->stream >> 32));
-    }
-    for (round = 0; round < PHILOX_ROUNDS; round++) {
-        uint32x4_t k0, k1;
-        if (round > 0) {
-            key0 += PHILOX_W32_0;
-            key1 += PHILOX_W32_1;
+    {
+        /* round 0: ctr[2] and ctr[3] are the same in every lane, and so is
+         * M1 * ctr[2]; next0 = hi(M1*ctr[2]) ^ key[0], next2 = ctr[3] ^ key[1] */
+        uint64_t p2 = (uint64_t)PHILOX_M4x32_1 * (uint32_t)st->stream;
+        const uint32x4_t next0 = vdupq_n_u32((uint32_t)(p2 >> 32) ^ key0);
+        const uint32x4_t next2 = vdupq_n_u32((uint32_t)(st->stream >> 32) ^ key1);
+        for (v = 0; v < VECTORS; v++) {
+            uint32x4_t hi0, lo0;
+            mulhilo(c0[v], PHILOX_M4x32_0, &hi0, &lo0);
+            c0[v] = veorq_u32(next0, c1[v]);
+            c2[v] = veorq_u32(hi0, next2);
+            c1[v] = vdupq_n_u32((uint32_t)p2);
+            c3[v] = lo0;
         }
+    }
+    for (round = 1; round < PHILOX_ROUNDS; round++) {
+        uint32x4_t k0, k1;
+        key0 += PHILOX_W32_0;
+        key1 += PHILOX_W32_1;
         k0 = vdupq_n_u32(key0);
         k1 = vdupq_n_u32(key1);
         for (v = 0; v < VECTORS; v++) {
