@@ -32,8 +32,9 @@ typedef __m128d vm64;
 
 /* Philox on 2 blocks per vector, each counter word in the low half of a
  * 64-bit lane (the high half is ignored by _mm_mul_epu32 and masked off at
- * the end); a call runs PHILOX_BLOCKS / 2 vectors side by side. */
-#define PHILOX_BLOCKS 4
+ * the end); a call runs four vectors side by side to cover the latency of a
+ * round's multiply, shuffle and xors. */
+#define PHILOX_BLOCKS 8
 
 static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[4 * PHILOX_BLOCKS / W32])
 {
