@@ -104,6 +104,7 @@ static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[
 #define u32_store(p, v) _mm512_storeu_si512((void *)(p), v)
 #define u32_stream(p, v) _mm512_stream_si512((void *)(p), v)   /* *p = v, not read into the cache */
 #define u64_from_u32(v) (v)
+#define u64_sign(a) _mm512_srai_epi64(a, 63)   /* all ones where (int64)a < 0 */
 
 #define f32_set1(v) _mm512_set1_ps(v)
 #define f32_add(a, b) _mm512_add_ps(a, b)
@@ -146,7 +147,6 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define u64_srli(a, n) _mm512_srli_epi64(a, n)
 
 #define f64_from_u32lo(a) _mm512_cvtepu32_pd(_mm512_cvtepi64_epi32(a))   /* (double)(uint32)a */
-#define f64_from_i32hi(a) _mm512_cvtepi32_pd(_mm512_cvtepi64_epi32(_mm512_srli_epi64(a, 32))) /* (double)(int32)(a >> 32) */
 #define f64_set1(v) _mm512_set1_pd(v)
 #define f64_add(a, b) _mm512_add_pd(a, b)
 #define f64_sub(a, b) _mm512_sub_pd(a, b)

@@ -107,6 +107,7 @@ static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[
 #define u32_store(p, v) vst1q_u32((uint32_t *)(p), v)
 #define u32_stream(p, v) vst1q_u32((uint32_t *)(p), v)   /* no non-temporal store in the ACLE */
 #define u64_from_u32(v) vreinterpretq_u64_u32(v)
+#define u64_sign(a) vreinterpretq_u64_s64(vshrq_n_s64(vreinterpretq_s64_u64(a), 63))   /* all ones where (int64)a < 0 */
 
 #define f32_set1(v) vdupq_n_f32(v)
 #define f32_add(a, b) vaddq_f32(a, b)
@@ -149,7 +150,6 @@ static inline void f32_store_bf16(uint16_t *out, vf32 v)
 #define u64_srli(a, n) vshrq_n_u64(a, n)
 
 #define f64_from_u32lo(a) vcvtq_f64_u64(vandq_u64(a, vdupq_n_u64(0xffffffffu)))  /* exact below 2^32 */
-#define f64_from_i32hi(a) vcvtq_f64_s64(vshrq_n_s64(vreinterpretq_s64_u64(a), 32))
 #define f64_set1(v) vdupq_n_f64(v)
 #define f64_add(a, b) vaddq_f64(a, b)
 #define f64_sub(a, b) vsubq_f64(a, b)

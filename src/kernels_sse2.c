@@ -94,6 +94,8 @@ static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[
 #define u32_store(p, v) _mm_storeu_si128((__m128i *)(p), v)
 #define u32_stream(p, v) _mm_stream_si128((__m128i *)(p), v)   /* *p = v, not read into the cache */
 #define u64_from_u32(v) (v)
+/* all ones where (int64)a < 0: the high word's sign, copied to both halves */
+#define u64_sign(a) _mm_srai_epi32(_mm_shuffle_epi32(a, _MM_SHUFFLE(3, 3, 1, 1)), 31)
 
 #define f32_set1(v) _mm_set1_ps(v)
 #define f32_add(a, b) _mm_add_ps(a, b)
@@ -143,12 +145,6 @@ static inline vf64 f64_from_u32lo(vu64 a)
     __m128i low_words = _mm_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 2, 0));
     __m128i flipped = _mm_xor_si128(low_words, _mm_set1_epi32((int)0x80000000u));
     return _mm_add_pd(_mm_cvtepi32_pd(flipped), _mm_set1_pd(2147483648.0));
-}
-
-/* (double)(int32)(a >> 32) */
-static inline vf64 f64_from_i32hi(vu64 a)
-{
-    return _mm_cvtepi32_pd(_mm_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
 #define f64_set1(v) _mm_set1_pd(v)

@@ -19,10 +19,10 @@
  *   meanings: integer ops wrap modulo 2^32; f32_max(lo, x) is
  *   (x < lo ? lo : x) and f32_min(hi, x) is (x > hi ? hi : x) lane by lane;
  *   f32_from_i32 converts signed lanes; f64_from_u32lo converts the low 32
- *   bits of each 64-bit lane as unsigned, f64_from_i32hi the high 32 bits as
- *   signed (both exact); *_select(m, yes, no); *_all(m) is nonzero if every
- *   lane of m is set; u64_from_u32 reads the words of a vector as 64-bit
- *   lanes (low word first); u32_stream, f32_stream and
+ *   bits of each 64-bit lane as unsigned (exact); *_select(m, yes, no);
+ *   *_all(m) is nonzero if every lane of m is set; u64_from_u32 reads the
+ *   words of a vector as 64-bit lanes (low word first); u64_sign(a) is all
+ *   ones where (int64)a < 0, else zero; u32_stream, f32_stream and
  *   f64_stream store to SIMD_VECTOR_BYTES-aligned memory without reading it
  *   (a plain store where the variant has no such thing) and stream_fence()
  *   orders them before the kernel returns. */
@@ -40,8 +40,6 @@
 /* Enough blocks for 2 words per element, a start lane, and rounding up to
  * whole vectors of blocks. */
 #define SIMD_STAGE_BLOCKS (SIMD_STAGE_ELEMENTS / 2 + 1 + PHILOX_BLOCKS)
-
-#define TWO_POW_22 4194304.0
 
 /* The block that holds word pos. */
 static inline uint64_t SIMD_FN(block_of)(xi_position pos)
@@ -475,14 +473,15 @@ static inline vf64 SIMD_FN(negate64)(vf64 x)
     return f64_from_bits(u64_xor(f64_bits(x), u64_set1(UINT64_C(0x8000000000000000))));
 }
 
-/* xi_symmetric_unit_f64's m = (int64)x >> 10 | 1 = hi*2^22 + ((lo >> 10) | 1),
- * hi the signed upper word and lo the unsigned lower word: both parts and
- * their sum (|m| < 2^53) are exact. */
-static inline vf64 SIMD_FN(symmetric_odd64)(vu64 x)
+/* |m| for xi_symmetric_unit_f64's m = (int64)x >> 10 | 1 = 2k + 1, k =
+ * (int64)x >> 11: with s the sign of x (all ones or zero), j = (x ^ s) >> 11
+ * is k or ~k, below 2^52, and |m| = 2j + 1. The double with exponent 53 and
+ * fraction j is 2^53 + 2j; subtracting 2^53 - 1 leaves |m| exactly. */
+static inline vf64 SIMD_FN(odd_magnitude64)(vu64 x)
 {
-    vf64 high = f64_mul(f64_from_i32hi(x), f64_set1(TWO_POW_22));
-    vu64 low_bits = u64_or(u64_srli(u64_and(x, u64_set1(0xffffffffu)), 10), u64_set1(1));
-    return f64_add(high, f64_from_u32lo(low_bits));
+    vu64 j = u64_srli(u64_xor(x, u64_sign(x)), 11);
+    vf64 biased = f64_from_bits(u64_or(j, u64_set1(UINT64_C(0x4340000000000000))));
+    return f64_sub(biased, f64_set1(9007199254740991.0));
 }
 
 /* xi_tail_prob_f64 (j = x & (2^63 - 1)) and xi_open_unit_f64 (j = x) */
@@ -586,7 +585,9 @@ static void SIMD_FN(plan_uniform64)(SIMD_FN(uniform64_plan) *p, const xi_params 
 
 static inline vf64 SIMD_FN(uniform64)(vu64 x, const SIMD_FN(uniform64_plan) *p, int form)
 {
-    vf64 v = f64_mul(SIMD_FN(symmetric_odd64)(x), p->scale);
+    /* scale * m rounds to minus scale * |m| rounded where m < 0 */
+    vf64 v = f64_mul(SIMD_FN(odd_magnitude64)(x), p->scale);
+    v = f64_from_bits(u64_xor(f64_bits(v), u64_and(x, u64_set1(UINT64_C(0x8000000000000000)))));
     if (form != UNIFORM_SCALED)
         v = f64_add(p->mid, v);
     if (form == UNIFORM_CLAMPED)
