@@ -293,78 +293,78 @@ static size_t SIMD_FN(peel)(const void *out, size_t itemsize)
     return ((SIMD_VECTOR_BYTES - (uintptr_t)out % SIMD_VECTOR_BYTES) % SIMD_VECTOR_BYTES) / itemsize;
 }
 
-/* A fill whose elements take `words` (1 or 2) consecutive words each, written
+/* A fill whose elements take w (1 or 2) consecutive words each, written
  * straight from the registers of philox_words wherever a run of whole calls
  * starts on a block boundary (and, when streaming, on an aligned address);
  * the elements before it and the short rest go through the stage. The
  * includer gives:
  *   context, prepare(&ctx, prm)          what the conversion needs
- *   vstore(out, x, &ctx, streaming)      the W32 / words elements of the word
+ *   vstore(out, x, &ctx, streaming)      the W32 / w elements of the word
  *                                        vector x, stored at out
  *   sstore(out, words, &ctx)             one element from its words
  *   streams                              whether huge fills stream (vstore
  *                                        then honours `streaming`) */
-#define DEFINE_FILL(name, out_type, words, context, prepare, vstore, sstore, streams)             \
-    static void SIMD_FN(name##_staged)(const xi_stream *st, xi_position pos, size_t n,          \
-                                       out_type *out, const context *ctx, int streaming)        \
-    {                                                                                         \
-        uint32_t stage[4 * SIMD_STAGE_BLOCKS];                                                \
-        while (n > 0) {                                                                       \
-            size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i = 0;              \
-            const uint32_t *staged = SIMD_FN(stage_words)(st, pos, (words) * m, stage);       \
-            for (; i + W32 / (words) <= m; i += W32 / (words))                                \
-                vstore(out + i, u32_load(staged + (words) * i), ctx, streaming);              \
-            for (; i < m; i++)                                                                \
-                sstore(out + i, staged + (words) * i, ctx);                                   \
-            out += m;                                                                         \
-            n -= m;                                                                           \
-            xi_position_add(&pos, (words) * (uint64_t)m);                                     \
-        }                                                                                     \
-    }                                                                                         \
-                                                                                              \
-    static void SIMD_FN(name##_direct)(const xi_stream *st, uint64_t block, size_t calls,       \
-                                       out_type *out, const context *ctx, int streaming)        \
-    {                                                                                         \
-        for (; calls > 0; calls--, block += PHILOX_BLOCKS, out += PHILOX_WORDS / (words)) {    \
-            vu32 x[PHILOX_VECTORS];                                                           \
-            int v;                                                                            \
-            philox_words(st, block, x);                                                       \
-            for (v = 0; v < PHILOX_VECTORS; v++)                                              \
-                vstore(out + v * (W32 / (words)), x[v], ctx, streaming);                      \
-        }                                                                                     \
-    }                                                                                         \
-                                                                                              \
-    static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,      \
-                              const xi_params *prm)                                           \
-    {                                                                                         \
-        out_type *out = (out_type *)out_v;                                                    \
-        int streaming = (streams) && n * sizeof *out >= SIMD_STREAM_MIN_BYTES;                \
-        size_t head = streaming ? SIMD_FN(peel)(out, sizeof *out) : 0, calls;                 \
-        unsigned to_boundary;                                                                 \
-        context ctx;                                                                          \
-        prepare(&ctx, prm);                                                                   \
-        head = head < n ? head : n;                                                           \
-        SIMD_FN(name##_staged)(st, pos, head, out, &ctx, 0);                                  \
-        xi_position_add(&pos, (words) * (uint64_t)head);                                      \
-        out += head;                                                                          \
-        n -= head;                                                                            \
+#define DEFINE_FILL(name, out_type, w, context, prepare, vstore, sstore, streams)              \
+    static void SIMD_FN(name##_staged)(const xi_stream *st, xi_position pos, size_t n,         \
+                                       out_type *out, const context *ctx, int streaming)       \
+    {                                                                                          \
+        uint32_t stage[4 * SIMD_STAGE_BLOCKS];                                                 \
+        while (n > 0) {                                                                        \
+            size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i = 0;               \
+            const uint32_t *staged = SIMD_FN(stage_words)(st, pos, (w) * m, stage);            \
+            for (; i + W32 / (w) <= m; i += W32 / (w))                                         \
+                vstore(out + i, u32_load(staged + (w) * i), ctx, streaming);                   \
+            for (; i < m; i++)                                                                 \
+                sstore(out + i, staged + (w) * i, ctx);                                        \
+            out += m;                                                                          \
+            n -= m;                                                                            \
+            xi_position_add(&pos, (w) * (uint64_t)m);                                          \
+        }                                                                                      \
+    }                                                                                          \
+                                                                                               \
+    static void SIMD_FN(name##_direct)(const xi_stream *st, uint64_t block, size_t calls,      \
+                                       out_type *out, const context *ctx, int streaming)       \
+    {                                                                                          \
+        for (; calls > 0; calls--, block += PHILOX_BLOCKS, out += PHILOX_WORDS / (w)) {        \
+            vu32 x[PHILOX_VECTORS];                                                            \
+            int v;                                                                             \
+            philox_words(st, block, x);                                                        \
+            for (v = 0; v < PHILOX_VECTORS; v++)                                               \
+                vstore(out + v * (W32 / (w)), x[v], ctx, streaming);                           \
+        }                                                                                      \
+    }                                                                                          \
+                                                                                               \
+    static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,     \
+                              const xi_params *prm)                                            \
+    {                                                                                          \
+        out_type *out = (out_type *)out_v;                                                     \
+        int streaming = (streams) && n * sizeof *out >= SIMD_STREAM_MIN_BYTES;                 \
+        size_t head = streaming ? SIMD_FN(peel)(out, sizeof *out) : 0, calls;                  \
+        unsigned to_boundary;                                                                  \
+        context ctx;                                                                           \
+        prepare(&ctx, prm);                                                                    \
+        head = head < n ? head : n;                                                            \
+        SIMD_FN(name##_staged)(st, pos, head, out, &ctx, 0);                                   \
+        xi_position_add(&pos, (w) * (uint64_t)head);                                           \
+        out += head;                                                                           \
+        n -= head;                                                                             \
         to_boundary = (unsigned)(0u - pos.lo) & 3u;          /* words before the next block */ \
-        if (to_boundary % (words) != 0 || (streaming && to_boundary != 0)) {                  \
+        if (to_boundary % (w) != 0 || (streaming && to_boundary != 0)) {                       \
             SIMD_FN(name##_staged)(st, pos, n, out, &ctx, streaming);                          \
-        } else {                                                                              \
-            head = to_boundary / (words) < n ? to_boundary / (words) : n;                     \
-            SIMD_FN(name##_staged)(st, pos, head, out, &ctx, 0);                              \
-            xi_position_add(&pos, (words) * (uint64_t)head);                                  \
-            out += head;                                                                      \
-            n -= head;                                                                        \
-            calls = n / (PHILOX_WORDS / (words));                                             \
+        } else {                                                                               \
+            head = to_boundary / (w) < n ? to_boundary / (w) : n;                              \
+            SIMD_FN(name##_staged)(st, pos, head, out, &ctx, 0);                               \
+            xi_position_add(&pos, (w) * (uint64_t)head);                                       \
+            out += head;                                                                       \
+            n -= head;                                                                         \
+            calls = n / (PHILOX_WORDS / (w));                                                  \
             SIMD_FN(name##_direct)(st, SIMD_FN(block_of)(pos), calls, out, &ctx, streaming);   \
-            xi_position_add(&pos, (uint64_t)PHILOX_WORDS * calls);                            \
-            out += calls * (PHILOX_WORDS / (words));                                          \
-            SIMD_FN(name##_staged)(st, pos, n - calls * (PHILOX_WORDS / (words)), out, &ctx, 0); \
-        }                                                                                     \
-        if (streaming)                                                                        \
-            stream_fence();                                                                   \
+            xi_position_add(&pos, (uint64_t)PHILOX_WORDS * calls);                             \
+            out += calls * (PHILOX_WORDS / (w));                                               \
+            SIMD_FN(name##_staged)(st, pos, n - calls * (PHILOX_WORDS / (w)), out, &ctx, 0);   \
+        }                                                                                      \
+        if (streaming)                                                                         \
+            stream_fence();                                                                    \
     }
 
 #define STORE_F32(out, v, streaming)                                                          \
@@ -706,19 +706,19 @@ static inline void SIMD_FN(vstore_word)(uint32_t *out, vu32 x, const SIMD_FN(no_
 
 #define SSTORE_WORD(out, w, ctx) (*(out) = *(w))
 
-DEFINE_FILL(words, uint32_t, 1, SIMD_FN(no_context), SIMD_FN(no_preparation), SIMD_FN(vstore_word),
+DEFINE_FILL(raw_words, uint32_t, 1, SIMD_FN(no_context), SIMD_FN(no_preparation), SIMD_FN(vstore_word),
             SSTORE_WORD, 1)
 
 static void SIMD_FN(bits_u32)(const xi_stream *st, xi_position pos, size_t n, void *out,
                               const xi_params *prm)
 {
-    SIMD_FN(words)(st, pos, n, out, prm);
+    SIMD_FN(raw_words)(st, pos, n, out, prm);
 }
 
 static void SIMD_FN(bits_u64)(const xi_stream *st, xi_position pos, size_t n, void *out,
                               const xi_params *prm)
 {
-    SIMD_FN(words)(st, pos, 2 * n, out, prm);
+    SIMD_FN(raw_words)(st, pos, 2 * n, out, prm);
 }
 
 const xi_kernel_table SIMD_FN(xi_kernels) = {
