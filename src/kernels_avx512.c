@@ -44,61 +44,73 @@ typedef __mmask8 vm64;
 #define u32_srai(a, n) _mm512_srai_epi32(a, n)     /* (int32)a >> n */
 
 /* Philox on 8 blocks per vector, each counter word in the low half of a
- * 64-bit lane (_mm512_mul_epu32 ignores the high half); two vectors per
- * call. A three-way xor is one ternary-logic instruction. */
-#define PHILOX_BLOCKS 16
+ * 64-bit lane (_mm512_mul_epu32 ignores the high half). A round is a chain
+ * of multiply, shuffle and xor, so one call runs six vectors side by side to
+ * keep the multipliers busy. A three-way xor is one ternary-logic instruction. */
+#define PHILOX_BLOCKS 48
 #define XOR3 0x96                     /* ternary-logic truth table of a ^ b ^ c */
 
-static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
+static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[4 * PHILOX_BLOCKS / W32])
 {
+    enum { VECTORS = PHILOX_BLOCKS / 8 };
     const __m512i m0 = _mm512_set1_epi64(PHILOX_M4x32_0), m1 = _mm512_set1_epi64(PHILOX_M4x32_1);
     const __m512i first_half = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
     const __m512i second_half = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
-    __m512i base = _mm512_set1_epi64((long long)block);
-    __m512i a0 = _mm512_add_epi64(base, _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));  /* ctr[0] = block + i */
-    __m512i b0 = _mm512_add_epi64(base, _mm512_setr_epi64(8, 9, 10, 11, 12, 13, 14, 15));
-    __m512i a1 = _mm512_srli_epi64(a0, 32), b1 = _mm512_srli_epi64(b0, 32);  /* ctr[1] = (block + i) >> 32 */
-    __m512i a2 = _mm512_set1_epi64((long long)(st->stream & 0xffffffffu)), b2 = a2;  /* ctr[2] */
-    __m512i a3 = _mm512_set1_epi64((long long)(st->stream >> 32)), b3 = a3;          /* ctr[3] */
+    const __m512i stream_lo = _mm512_set1_epi64((long long)(st->stream & 0xffffffffu));
+    const __m512i stream_hi = _mm512_set1_epi64((long long)(st->stream >> 32));
+    __m512i first = _mm512_add_epi64(_mm512_set1_epi64((long long)block), _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+    __m512i c0[VECTORS], c1[VECTORS], c2[VECTORS], c3[VECTORS];
     uint32_t key0 = st->key[0], key1 = st->key[1];
-    int round;
-    for (round = 0; round < PHILOX_ROUNDS; round++) {
-        __m512i k0, k1, pa0, pa2, pb0, pb2;
-        if (round > 0) {
-            key0 += PHILOX_W32_0;
-            key1 += PHILOX_W32_1;
-        }
-        k0 = _mm512_set1_epi32((int)key0);
-        k1 = _mm512_set1_epi32((int)key1);
-        pa0 = _mm512_mul_epu32(a0, m0);                       /* M0 * ctr[0] */
-        pa2 = _mm512_mul_epu32(a2, m1);                       /* M1 * ctr[2] */
-        pb0 = _mm512_mul_epu32(b0, m0);
-        pb2 = _mm512_mul_epu32(b2, m1);
-        /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
-        a0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa2, _MM_PERM_DDBB), a1, k0, XOR3);
-        b0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pb2, _MM_PERM_DDBB), b1, k0, XOR3);
-        /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
-        a2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa0, _MM_PERM_DDBB), a3, k1, XOR3);
-        b2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pb0, _MM_PERM_DDBB), b3, k1, XOR3);
-        a1 = pa2;
-        b1 = pb2;
-        a3 = pa0;
-        b3 = pb0;
+    int round, v;
+    for (v = 0; v < VECTORS; v++) {
+        c0[v] = _mm512_add_epi64(first, _mm512_set1_epi64(8 * v));   /* ctr[0] = block + i */
+        c1[v] = _mm512_srli_epi64(c0[v], 32);                         /* ctr[1] = (block + i) >> 32 */
     }
     {
+        /* round 0: ctr[2] and ctr[3] are the same in every lane, and so is
+         * M1 * ctr[2]; next0 = hi(M1*ctr[2]) ^ key[0], next2 = ctr[3] ^ key[1] */
+        const __m512i p2 = _mm512_mul_epu32(stream_lo, m1);
+        const __m512i next0 = _mm512_xor_si512(_mm512_shuffle_epi32(p2, _MM_PERM_DDBB), _mm512_set1_epi32((int)key0));
+        const __m512i next2 = _mm512_xor_si512(stream_hi, _mm512_set1_epi32((int)key1));
+        for (v = 0; v < VECTORS; v++) {
+            __m512i p0 = _mm512_mul_epu32(c0[v], m0);
+            c0[v] = _mm512_xor_si512(next0, c1[v]);
+            c2[v] = _mm512_xor_si512(_mm512_shuffle_epi32(p0, _MM_PERM_DDBB), next2);
+            c1[v] = p2;
+            c3[v] = p0;
+        }
+    }
+    for (round = 1; round < PHILOX_ROUNDS; round++) {
+        __m512i k0, k1;
+        key0 += PHILOX_W32_0;
+        key1 += PHILOX_W32_1;
+        k0 = _mm512_set1_epi32((int)key0);
+        k1 = _mm512_set1_epi32((int)key1);
+        for (v = 0; v < VECTORS; v++) {
+            __m512i p0 = _mm512_mul_epu32(c0[v], m0);                /* M0 * ctr[0] */
+            __m512i p2 = _mm512_mul_epu32(c2[v], m1);                /* M1 * ctr[2] */
+            /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
+            c0[v] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p2, _MM_PERM_DDBB), c1[v], k0, XOR3);
+            /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
+            c2[v] = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p0, _MM_PERM_DDBB), c3[v], k1, XOR3);
+            c1[v] = p2;
+            c3[v] = p0;
+        }
+    }
+    for (v = 0; v < VECTORS; v++) {
         /* per 64-bit lane: ctr[0] | ctr[1] << 32, ctr[2] | ctr[3] << 32 */
-        __m512i a01 = _mm512_mask_blend_epi32(0xAAAA, a0, _mm512_shuffle_epi32(a1, _MM_PERM_CCAA));
-        __m512i a23 = _mm512_mask_blend_epi32(0xAAAA, a2, _mm512_shuffle_epi32(a3, _MM_PERM_CCAA));
-        __m512i b01 = _mm512_mask_blend_epi32(0xAAAA, b0, _mm512_shuffle_epi32(b1, _MM_PERM_CCAA));
-        __m512i b23 = _mm512_mask_blend_epi32(0xAAAA, b2, _mm512_shuffle_epi32(b3, _MM_PERM_CCAA));
-        __m512i a_even = _mm512_unpacklo_epi64(a01, a23), a_odd = _mm512_unpackhi_epi64(a01, a23); /* 0|2|4|6, 1|3|5|7 */
-        __m512i b_even = _mm512_unpacklo_epi64(b01, b23), b_odd = _mm512_unpackhi_epi64(b01, b23);
-        _mm512_storeu_si512((void *)(out + 0), _mm512_permutex2var_epi64(a_even, first_half, a_odd));   /* 0-3 */
-        _mm512_storeu_si512((void *)(out + 16), _mm512_permutex2var_epi64(a_even, second_half, a_odd)); /* 4-7 */
-        _mm512_storeu_si512((void *)(out + 32), _mm512_permutex2var_epi64(b_even, first_half, b_odd));  /* 8-11 */
-        _mm512_storeu_si512((void *)(out + 48), _mm512_permutex2var_epi64(b_even, second_half, b_odd)); /* 12-15 */
+        __m512i c01 = _mm512_mask_blend_epi32(0xAAAA, c0[v], _mm512_shuffle_epi32(c1[v], _MM_PERM_CCAA));
+        __m512i c23 = _mm512_mask_blend_epi32(0xAAAA, c2[v], _mm512_shuffle_epi32(c3[v], _MM_PERM_CCAA));
+        __m512i even = _mm512_unpacklo_epi64(c01, c23), odd = _mm512_unpackhi_epi64(c01, c23); /* 0|2|4|6, 1|3|5|7 */
+        words[2 * v] = _mm512_permutex2var_epi64(even, first_half, odd);        /* blocks 8v .. 8v+3 */
+        words[2 * v + 1] = _mm512_permutex2var_epi64(even, second_half, odd);   /* blocks 8v+4 .. 8v+7 */
     }
 }
+
+#define u32_store(p, v) _mm512_storeu_si512((void *)(p), v)
+#define u32_stream(p, v) _mm512_stream_si512((void *)(p), v)   /* *p = v, not read into the cache */
+#define u64_from_u32(v) (v)
+#define u64_sign(a) _mm512_srai_epi64(a, 63)   /* all ones where (int64)a < 0 */
 
 #define f32_set1(v) _mm512_set1_ps(v)
 #define f32_add(a, b) _mm512_add_ps(a, b)

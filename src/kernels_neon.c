@@ -32,9 +32,9 @@ typedef uint64x2_t vm64;
 #define u32_slli(a, n) vshlq_n_u32(a, n)           /* a << n mod 2^32 */
 #define u32_srai(a, n) vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(a), n)) /* (int32)a >> n */
 
-/* Philox on 4 blocks per vector, one counter word per 32-bit lane; two
- * vectors per call. */
-#define PHILOX_BLOCKS 8
+/* Philox on 4 blocks per vector, one counter word per 32-bit lane; a call
+ * runs PHILOX_BLOCKS / 4 vectors side by side. */
+#define PHILOX_BLOCKS 16
 
 /* (hi, lo) = a * m as 64-bit products */
 static inline void mulhilo(uint32x4_t a, uint32_t m, uint32x4_t *hi, uint32x4_t *lo)
@@ -45,15 +45,15 @@ static inline void mulhilo(uint32x4_t a, uint32_t m, uint32x4_t *hi, uint32x4_t 
     *hi = vuzp2q_u32(vreinterpretq_u32_u64(low_pair), vreinterpretq_u32_u64(high_pair)); /* (a*m) >> 32 */
 }
 
-/* out[4*b + i] = c_i[b]: a 4x4 transpose */
-static inline void store_blocks(uint32_t *out, uint32x4_t c0, uint32x4_t c1, uint32x4_t c2, uint32x4_t c3)
+/* words[b] = (c0[b], c1[b], c2[b], c3[b]), block b's words: a 4x4 transpose */
+static inline void transpose_blocks(vu32 words[4], uint32x4_t c0, uint32x4_t c1, uint32x4_t c2, uint32x4_t c3)
 {
     uint64x2_t t0 = vreinterpretq_u64_u32(vzip1q_u32(c0, c1)), t1 = vreinterpretq_u64_u32(vzip1q_u32(c2, c3));
     uint64x2_t t2 = vreinterpretq_u64_u32(vzip2q_u32(c0, c1)), t3 = vreinterpretq_u64_u32(vzip2q_u32(c2, c3));
-    vst1q_u32(out + 0, vreinterpretq_u32_u64(vzip1q_u64(t0, t1)));
-    vst1q_u32(out + 4, vreinterpretq_u32_u64(vzip2q_u64(t0, t1)));
-    vst1q_u32(out + 8, vreinterpretq_u32_u64(vzip1q_u64(t2, t3)));
-    vst1q_u32(out + 12, vreinterpretq_u32_u64(vzip2q_u64(t2, t3)));
+    words[0] = vreinterpretq_u32_u64(vzip1q_u64(t0, t1));
+    words[1] = vreinterpretq_u32_u64(vzip2q_u64(t0, t1));
+    words[2] = vreinterpretq_u32_u64(vzip1q_u64(t2, t3));
+    words[3] = vreinterpretq_u32_u64(vzip2q_u64(t2, t3));
 }
 
 /* block + i for i = first .. first + 3, as low and high counter words */
@@ -65,39 +65,53 @@ static inline void block_numbers(uint64_t block, uint64_t first, uint32x4_t *lo,
     *hi = vcombine_u32(vshrn_n_u64(b01, 32), vshrn_n_u64(b23, 32));     /* (block + i) >> 32 */
 }
 
-static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
+static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[4 * PHILOX_BLOCKS / W32])
 {
-    uint32x4_t a0, a1, b0, b1;
-    uint32x4_t a2 = vdupq_n_u32((uint32_t)st->stream), b2 = a2;
-    uint32x4_t a3 = vdupq_n_u32((uint32_t)(st->stream >> 32)), b3 = a3;
+    enum { VECTORS = PHILOX_BLOCKS / 4 };
+    uint32x4_t c0[VECTORS], c1[VECTORS], c2[VECTORS], c3[VECTORS];
     uint32_t key0 = st->key[0], key1 = st->key[1];
-    int round;
-    block_numbers(block, 0, &a0, &a1);
-    block_numbers(block, 4, &b0, &b1);
-    for (round = 0; round < PHILOX_ROUNDS; round++) {
-        uint32x4_t hi0, lo0, hi2, lo2, k0, k1;
-        if (round > 0) {
-            key0 += PHILOX_W32_0;
-            key1 += PHILOX_W32_1;
+    int round, v;
+    for (v = 0; v < VECTORS; v++)
+        block_numbers(block, 4 * (uint64_t)v, &c0[v], &c1[v]);
+    {
+        /* round 0: ctr[2] and ctr[3] are the same in every lane, and so is
+         * M1 * ctr[2]; next0 = hi(M1*ctr[2]) ^ key[0], next2 = ctr[3] ^ key[1] */
+        uint64_t p2 = (uint64_t)PHILOX_M4x32_1 * (uint32_t)st->stream;
+        const uint32x4_t next0 = vdupq_n_u32((uint32_t)(p2 >> 32) ^ key0);
+        const uint32x4_t next2 = vdupq_n_u32((uint32_t)(st->stream >> 32) ^ key1);
+        for (v = 0; v < VECTORS; v++) {
+            uint32x4_t hi0, lo0;
+            mulhilo(c0[v], PHILOX_M4x32_0, &hi0, &lo0);
+            c0[v] = veorq_u32(next0, c1[v]);
+            c2[v] = veorq_u32(hi0, next2);
+            c1[v] = vdupq_n_u32((uint32_t)p2);
+            c3[v] = lo0;
         }
+    }
+    for (round = 1; round < PHILOX_ROUNDS; round++) {
+        uint32x4_t k0, k1;
+        key0 += PHILOX_W32_0;
+        key1 += PHILOX_W32_1;
         k0 = vdupq_n_u32(key0);
         k1 = vdupq_n_u32(key1);
-        mulhilo(a0, PHILOX_M4x32_0, &hi0, &lo0);
-        mulhilo(a2, PHILOX_M4x32_1, &hi2, &lo2);
-        a0 = veorq_u32(veorq_u32(hi2, a1), k0);   /* hi(M1*ctr[2]) ^ ctr[1] ^ key[0] */
-        a2 = veorq_u32(veorq_u32(hi0, a3), k1);   /* hi(M0*ctr[0]) ^ ctr[3] ^ key[1] */
-        a1 = lo2;
-        a3 = lo0;
-        mulhilo(b0, PHILOX_M4x32_0, &hi0, &lo0);
-        mulhilo(b2, PHILOX_M4x32_1, &hi2, &lo2);
-        b0 = veorq_u32(veorq_u32(hi2, b1), k0);
-        b2 = veorq_u32(veorq_u32(hi0, b3), k1);
-        b1 = lo2;
-        b3 = lo0;
+        for (v = 0; v < VECTORS; v++) {
+            uint32x4_t hi0, lo0, hi2, lo2;
+            mulhilo(c0[v], PHILOX_M4x32_0, &hi0, &lo0);
+            mulhilo(c2[v], PHILOX_M4x32_1, &hi2, &lo2);
+            c0[v] = veorq_u32(veorq_u32(hi2, c1[v]), k0);   /* hi(M1*ctr[2]) ^ ctr[1] ^ key[0] */
+            c2[v] = veorq_u32(veorq_u32(hi0, c3[v]), k1);   /* hi(M0*ctr[0]) ^ ctr[3] ^ key[1] */
+            c1[v] = lo2;
+            c3[v] = lo0;
+        }
     }
-    store_blocks(out, a0, a1, a2, a3);
-    store_blocks(out + 16, b0, b1, b2, b3);
+    for (v = 0; v < VECTORS; v++)
+        transpose_blocks(words + 4 * v, c0[v], c1[v], c2[v], c3[v]);
 }
+
+#define u32_store(p, v) vst1q_u32((uint32_t *)(p), v)
+#define u32_stream(p, v) vst1q_u32((uint32_t *)(p), v)   /* no non-temporal store in the ACLE */
+#define u64_from_u32(v) vreinterpretq_u64_u32(v)
+#define u64_sign(a) vreinterpretq_u64_s64(vshrq_n_s64(vreinterpretq_s64_u64(a), 63))   /* all ones where (int64)a < 0 */
 
 #define f32_set1(v) vdupq_n_f32(v)
 #define f32_add(a, b) vaddq_f32(a, b)

@@ -37,56 +37,70 @@ typedef __m128d vm64;
 
 /* Philox on 2 blocks per vector, each counter word in the low half of a
  * 64-bit lane (the high half is ignored by _mm_mul_epu32 and masked off at
- * the end); two vectors per call. */
-#define PHILOX_BLOCKS 4
+ * the end); a call runs four vectors side by side to cover the latency of a
+ * round's multiply, shuffle and xors. */
+#define PHILOX_BLOCKS 8
 
-static inline void philox_vector(const xi_stream *st, uint64_t block, uint32_t *out)
+static inline void philox_words(const xi_stream *st, uint64_t block, vu32 words[4 * PHILOX_BLOCKS / W32])
 {
+    enum { VECTORS = PHILOX_BLOCKS / 2 };
     const __m128i m0 = _mm_set1_epi64x(PHILOX_M4x32_0), m1 = _mm_set1_epi64x(PHILOX_M4x32_1);
     const __m128i low_half = _mm_set1_epi64x(0xffffffff);
-    __m128i base = _mm_set1_epi64x((long long)block);
-    __m128i a0 = _mm_add_epi64(base, _mm_set_epi64x(1, 0));   /* ctr[0] = block + i (low half) */
-    __m128i b0 = _mm_add_epi64(base, _mm_set_epi64x(3, 2));
-    __m128i a1 = _mm_srli_epi64(a0, 32), b1 = _mm_srli_epi64(b0, 32);   /* ctr[1] = (block + i) >> 32 */
-    __m128i a2 = _mm_set1_epi64x((long long)(st->stream & 0xffffffffu)), b2 = a2;  /* ctr[2] */
-    __m128i a3 = _mm_set1_epi64x((long long)(st->stream >> 32)), b3 = a3;          /* ctr[3] */
+    const __m128i stream_lo = _mm_set1_epi64x((long long)(st->stream & 0xffffffffu));
+    const __m128i stream_hi = _mm_set1_epi64x((long long)(st->stream >> 32));
+    __m128i first = _mm_add_epi64(_mm_set1_epi64x((long long)block), _mm_set_epi64x(1, 0));
+    __m128i c0[VECTORS], c1[VECTORS], c2[VECTORS], c3[VECTORS];
     uint32_t key0 = st->key[0], key1 = st->key[1];
-    int round;
-    for (round = 0; round < PHILOX_ROUNDS; round++) {
-        __m128i k0, k1, pa0, pa2, pb0, pb2;
-        if (round > 0) {
-            key0 += PHILOX_W32_0;
-            key1 += PHILOX_W32_1;
-        }
-        k0 = _mm_set1_epi32((int)key0);
-        k1 = _mm_set1_epi32((int)key1);
-        pa0 = _mm_mul_epu32(a0, m0);                          /* M0 * ctr[0] */
-        pa2 = _mm_mul_epu32(a2, m1);                          /* M1 * ctr[2] */
-        pb0 = _mm_mul_epu32(b0, m0);
-        pb2 = _mm_mul_epu32(b2, m1);
-        /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
-        a0 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pa2, _MM_SHUFFLE(3, 3, 1, 1)), a1), k0);
-        b0 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pb2, _MM_SHUFFLE(3, 3, 1, 1)), b1), k0);
-        /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
-        a2 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pa0, _MM_SHUFFLE(3, 3, 1, 1)), a3), k1);
-        b2 = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(pb0, _MM_SHUFFLE(3, 3, 1, 1)), b3), k1);
-        a1 = pa2;
-        b1 = pb2;
-        a3 = pa0;
-        b3 = pb0;
+    int round, v;
+    for (v = 0; v < VECTORS; v++) {
+        c0[v] = _mm_add_epi64(first, _mm_set1_epi64x(2 * v));    /* ctr[0] = block + i (low half) */
+        c1[v] = _mm_srli_epi64(c0[v], 32);                        /* ctr[1] = (block + i) >> 32 */
     }
     {
+        /* round 0: ctr[2] and ctr[3] are the same in every lane, and so is
+         * M1 * ctr[2]; next0 = hi(M1*ctr[2]) ^ key[0], next2 = ctr[3] ^ key[1] */
+        const __m128i p2 = _mm_mul_epu32(stream_lo, m1);
+        const __m128i next0 = _mm_xor_si128(_mm_shuffle_epi32(p2, _MM_SHUFFLE(3, 3, 1, 1)), _mm_set1_epi32((int)key0));
+        const __m128i next2 = _mm_xor_si128(stream_hi, _mm_set1_epi32((int)key1));
+        for (v = 0; v < VECTORS; v++) {
+            __m128i p0 = _mm_mul_epu32(c0[v], m0);
+            c0[v] = _mm_xor_si128(next0, c1[v]);
+            c2[v] = _mm_xor_si128(_mm_shuffle_epi32(p0, _MM_SHUFFLE(3, 3, 1, 1)), next2);
+            c1[v] = p2;
+            c3[v] = p0;
+        }
+    }
+    for (round = 1; round < PHILOX_ROUNDS; round++) {
+        __m128i k0, k1;
+        key0 += PHILOX_W32_0;
+        key1 += PHILOX_W32_1;
+        k0 = _mm_set1_epi32((int)key0);
+        k1 = _mm_set1_epi32((int)key1);
+        for (v = 0; v < VECTORS; v++) {
+            __m128i p0 = _mm_mul_epu32(c0[v], m0);                    /* M0 * ctr[0] */
+            __m128i p2 = _mm_mul_epu32(c2[v], m1);                    /* M1 * ctr[2] */
+            /* ctr[0] = hi(M1*ctr[2]) ^ ctr[1] ^ key[0]; ctr[1] = lo(M1*ctr[2]) */
+            c0[v] = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(p2, _MM_SHUFFLE(3, 3, 1, 1)), c1[v]), k0);
+            /* ctr[2] = hi(M0*ctr[0]) ^ ctr[3] ^ key[1]; ctr[3] = lo(M0*ctr[0]) */
+            c2[v] = _mm_xor_si128(_mm_xor_si128(_mm_shuffle_epi32(p0, _MM_SHUFFLE(3, 3, 1, 1)), c3[v]), k1);
+            c1[v] = p2;
+            c3[v] = p0;
+        }
+    }
+    for (v = 0; v < VECTORS; v++) {
         /* per 64-bit lane: ctr[0] | ctr[1] << 32 and ctr[2] | ctr[3] << 32 */
-        __m128i a01 = _mm_or_si128(_mm_and_si128(a0, low_half), _mm_slli_epi64(a1, 32));
-        __m128i a23 = _mm_or_si128(_mm_and_si128(a2, low_half), _mm_slli_epi64(a3, 32));
-        __m128i b01 = _mm_or_si128(_mm_and_si128(b0, low_half), _mm_slli_epi64(b1, 32));
-        __m128i b23 = _mm_or_si128(_mm_and_si128(b2, low_half), _mm_slli_epi64(b3, 32));
-        _mm_storeu_si128((__m128i *)out + 0, _mm_unpacklo_epi64(a01, a23));   /* block + 0 */
-        _mm_storeu_si128((__m128i *)out + 1, _mm_unpackhi_epi64(a01, a23));   /* block + 1 */
-        _mm_storeu_si128((__m128i *)out + 2, _mm_unpacklo_epi64(b01, b23));   /* block + 2 */
-        _mm_storeu_si128((__m128i *)out + 3, _mm_unpackhi_epi64(b01, b23));   /* block + 3 */
+        __m128i c01 = _mm_or_si128(_mm_and_si128(c0[v], low_half), _mm_slli_epi64(c1[v], 32));
+        __m128i c23 = _mm_or_si128(_mm_and_si128(c2[v], low_half), _mm_slli_epi64(c3[v], 32));
+        words[2 * v] = _mm_unpacklo_epi64(c01, c23);        /* block 2v */
+        words[2 * v + 1] = _mm_unpackhi_epi64(c01, c23);    /* block 2v + 1 */
     }
 }
+
+#define u32_store(p, v) _mm_storeu_si128((__m128i *)(p), v)
+#define u32_stream(p, v) _mm_stream_si128((__m128i *)(p), v)   /* *p = v, not read into the cache */
+#define u64_from_u32(v) (v)
+/* all ones where (int64)a < 0: the high word's sign, copied to both halves */
+#define u64_sign(a) _mm_srai_epi32(_mm_shuffle_epi32(a, _MM_SHUFFLE(3, 3, 1, 1)), 31)
 
 #define f32_set1(v) _mm_set1_ps(v)
 #define f32_add(a, b) _mm_add_ps(a, b)

@@ -30,7 +30,7 @@ def native():
         pytest.skip("no C compiler or no bash")
     if not (RUN.parents[2] / "src" / "xinit.h").exists():
         pytest.skip("the C sources (src/) are not next to the tests")
-    return run_driver()
+    return run_driver(XINIT_TEST_HUGE_FILLS="1")
 
 
 def test_native_core(native):
@@ -47,6 +47,16 @@ def test_aarch64_neon_under_qemu_gives_the_same_bytes(native, cflags):
     cross = run_driver(CC="aarch64-linux-gnu-gcc", CFLAGS=cflags, RUNNER="qemu-aarch64-static")
     assert "neon" in cross.splitlines()[0]
     assert digest(cross) == digest(native)
+
+
+@pytest.mark.slow
+def test_aarch64_neon_streaming_fills_under_qemu(native):
+    # the huge fills (64 MiB and more) that the native run checks too: about a minute under qemu
+    missing = [tool for tool in ("aarch64-linux-gnu-gcc", "qemu-aarch64-static") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"cross tools not installed ({', '.join(missing)}); .ci/run installs them")
+    run_driver(CC="aarch64-linux-gnu-gcc", CFLAGS="-O2 -static", RUNNER="qemu-aarch64-static",
+               XINIT_TEST_HUGE_FILLS="1")
 
 
 def test_clang_build_gives_the_same_bytes(native):

@@ -84,6 +84,38 @@ def test_long_runs_equal_the_scalar_variant(simd, kind, float_dtype):
             xi.set_simd(previous)
         assert out.tobytes() == want.tobytes(), (simd, kind, position)
 
+# Parameters for each way a uniform kernel may compute section 3: a zero mid
+# (the sum is left out), a nonzero mid, a width of one ulp (the clamp binds
+# for about a quarter of the words), zero widths (0 + -0 must give +0), and a
+# width so small that its scale is not exact (the scalar kernel).
+UNIFORM_RANGES = {
+    np.float32: [(-0.05, 0.05), (-2.0, 0.5), (1.0, 1.0 + 2.0**-23), (0.0, 0.0), (2.0, 2.0), (0.0, 1e-30)],
+    np.float64: [(-0.05, 0.05), (-2.0, 0.5), (1.0, 1.0 + 2.0**-52), (0.0, 0.0), (2.0, 2.0), (0.0, 1e-300)],
+}
+
+
+def test_uniform_ranges_per_variant(simd, float_dtype):
+    working = np.float64 if float_dtype == np.float64 else np.float32
+    sizes = [0, 1, 3, 4, 5, 63, 64, 65, 191, 192, 193, 200, 383, 385, 1000, 2500]
+    for low, high in UNIFORM_RANGES[working]:
+        for position in range(4):
+            want = reference.fill("uniform", max(sizes), float_dtype, KEY, position=position, low=low, high=high)
+            for n in sizes:
+                out = xi.uniform_(np.empty(n, float_dtype), low, high, generator=xi.Generator(key=KEY, position=position))
+                assert out.tobytes() == want[:n].tobytes(), (simd, low, high, position, n)
+
+
+def test_one_ulp_range_really_clamps():
+    # the one-ulp range above exercises the clamp: mid + half*v falls below lo
+    for working, (low, high) in ((np.float32, UNIFORM_RANGES[np.float32][2]),
+                                 (np.float64, UNIFORM_RANGES[np.float64][2])):
+        prm = reference._uniform_params(working, low, high)
+        x = reference.words(KEY, 0, 0, 4096)
+        if working is np.float64:
+            x = x[0::2].astype(np.uint64) | x[1::2].astype(np.uint64) << np.uint64(32)
+        unclamped = prm["mid"] + prm["half"] * reference.uniform_unit(x, working)
+        assert 0.1 < np.mean(unclamped < prm["lo"]) < 0.5
+
 
 def test_raw_bits_per_variant(simd):
     for n, position in [(1, 0), (1031, 3), (4096, 2**66 - 4096)]:
@@ -160,3 +192,4 @@ def test_streaming_stores_for_huge_fills(simd, dtype):
     finally:
         xi.set_simd(previous)
     assert np.array_equal(out.view(np.uint8), want.view(np.uint8))
+
