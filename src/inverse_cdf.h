@@ -65,18 +65,23 @@ static const float xi_far_coeffs_f32[XI_FAR_DEGREE_F32 + 1] = {
     0x1.11343ep-18f, -0x1.fec09p-23f};
 
 /* float64: central P(w) for w < 5, tail P(sqrt(w) - 2.25) for w < 12,
- * tail P(sqrt(w) - 3.4375) for w < 43.5, far P(sqrt(w) - 6.625) beyond
- * (truncated normals only). */
+ * tail P(sqrt(w) - 3.4375) for w < 43.5, and for truncated normals only, far
+ * P(sqrt(w) - C) in three pieces (w < 110, w < 280, beyond): one polynomial
+ * over the whole far range cancels in its Horner terms. */
 #define XI_CENTRAL_BOUND_F64 5.0
 #define XI_TAIL_BOUND_F64 12.0
 #define XI_DEEP_BOUND_F64 43.5
 #define XI_TAIL_CENTRE_F64 2.25
 #define XI_DEEP_CENTRE_F64 3.4375
+#define XI_FAR_BOUND_F64 110.0
+#define XI_FARTHER_BOUND_F64 280.0
 #define XI_FAR_CENTRE_F64 6.625
+#define XI_FARTHER_CENTRE_F64 10.5
+#define XI_FARTHEST_CENTRE_F64 16.75
 #define XI_CENTRAL_DEGREE_F64 21
 #define XI_TAIL_DEGREE_F64 18
 #define XI_DEEP_DEGREE_F64 22
-#define XI_FAR_DEGREE_F64 30
+#define XI_FAR_DEGREE_F64 16
 static const double xi_central_coeffs_f64[XI_CENTRAL_DEGREE_F64 + 1] = {
     0x1.40d931ff62706p+0, 0x1.4ffddeaa22d8cp-2, 0x1.0b9a8ec5be067p-6, -0x1.b0d7e36cc6894p-9,
     -0x1.7bc0e1b3cb41bp-13, 0x1.147b6fd171ce8p-14, 0x1.7f6f989505e62p-19, -0x1.80753c9a9e797p-20,
@@ -98,14 +103,23 @@ static const double xi_deep_coeffs_f64[XI_DEEP_DEGREE_F64 + 1] = {
     0x1.2a86df7c18021p-22, -0x1.29e6627d7bd5cp-24, 0x1.b707e433fe595p-27, -0x1.d53873848136cp-30,
     0x1.59a7267c62f84p-33, -0x1.3ade481a95385p-37, 0x1.0bc3758ac84bep-42};
 static const double xi_far_coeffs_f64[XI_FAR_DEGREE_F64 + 1] = {
-    0x1.25bc9442ac6c8p+3, 0x1.6d4a4e145a9fbp+0, -0x1.7cdb0ce698531p-11, -0x1.027f962d58987p-17,
-    0x1.d433bdb9c42c3p-17, -0x1.dd5783d6f7392p-19, 0x1.791173da7feeep-21, -0x1.0b71a8dd0b62p-23,
-    0x1.64bc831c31ccbp-26, -0x1.c80f31b149282p-29, 0x1.1971ad9773b92p-31, -0x1.4f260dd644379p-34,
-    0x1.7e308b2bb26cap-37, -0x1.9c004f8a06779p-40, 0x1.9d2f32cfaba6fp-43, -0x1.7b33e5678c616p-46,
-    0x1.39baf87a6832bp-49, -0x1.ce005c42cb6cep-53, 0x1.2b7a3cae41a6fp-56, -0x1.529a6bee3f5cp-60,
-    0x1.4afa160097cbdp-64, -0x1.153ac358dacdap-68, 0x1.8a1908c20f144p-73, -0x1.d5ecb21632404p-78,
-    0x1.cf3859778ab4p-83, -0x1.724886d98640dp-88, 0x1.d36fb2ebe8c19p-94, -0x1.bfff63c474a39p-100,
-    0x1.321796d38b8a9p-106, -0x1.0977557acf078p-113, 0x1.b709d2933a721p-122};
+    0x1.25bc9442ac6c8p+3, 0x1.6d4a4e145a9f2p+0, -0x1.7cdb0ce609372p-11, -0x1.027f973670247p-17,
+    0x1.d433c0e8eaec2p-17, -0x1.dd57933e4d4e9p-19, 0x1.791149c97fabcp-21, -0x1.0b6d939d29005p-23,
+    0x1.6484e12b53996p-26, -0x1.c64777d6facb8p-29, 0x1.146df364dad6bp-31, -0x1.3ab32bd7e9e1p-34,
+    0x1.40665272d0a2ap-37, -0x1.1035193965e7fp-40, 0x1.5ef15abf660fdp-44, -0x1.29744755c2848p-48,
+    0x1.e84d5e55bf10fp-54};
+static const double xi_farther_coeffs_f64[XI_FAR_DEGREE_F64 + 1] = {
+    0x1.d65b44828412dp+3, 0x1.6c1404519ee5p+0, -0x1.ded5830b4df3cp-12, 0x1.998848c3f7205p-16,
+    -0x1.04eeb90f2b95dp-20, -0x1.3e4777ba78b36p-27, 0x1.2ee6e097104fp-27, -0x1.93d95d524c147p-30,
+    0x1.a1e10f5b85803p-33, -0x1.81fe23eaa8fd1p-36, 0x1.488c5532285f5p-39, -0x1.fd826527ba6f7p-43,
+    0x1.59117234fec37p-46, -0x1.7e1b76fc43b1ep-50, 0x1.3bea4463c699ep-54, -0x1.537db0e2b06eep-59,
+    0x1.5e8e8dcdeba83p-65};
+static const double xi_farthest_coeffs_f64[XI_FAR_DEGREE_F64 + 1] = {
+    0x1.792f4f1b328bcp+4, 0x1.6b23844c3076p+0, -0x1.7d6a9cacfd8acp-13, 0x1.08e5f7a642f72p-17,
+    -0x1.6bf1472de7d0ep-22, 0x1.de9f9adedde86p-27, -0x1.1d4a4694a7b66p-31, 0x1.08f5f66c937b5p-36,
+    -0x1.574b561c1abcep-44, -0x1.53e80f587996dp-45, 0x1.34a3a698ce61ep-48, -0x1.7d3cd738b6eb4p-52,
+    0x1.722480f82f164p-56, -0x1.17061bac2ee1dp-60, 0x1.31613e9dff03fp-65, -0x1.ab822078ddd7dp-71,
+    0x1.1cd493ba1888bp-77};
 
 /* Horner loops are unrolled: the compilers' own full-unrolling limits stop
  * short of the float64 degrees (up to 30), and a loop's counter and branch
@@ -198,8 +212,12 @@ static inline double xi_quantile_f64(double q, double x_prime)
         p = xi_horner_f64(xi_tail_coeffs_f64, XI_TAIL_DEGREE_F64, sqrt(w) - XI_TAIL_CENTRE_F64);
     else if (w < XI_DEEP_BOUND_F64)
         p = xi_horner_f64(xi_deep_coeffs_f64, XI_DEEP_DEGREE_F64, sqrt(w) - XI_DEEP_CENTRE_F64);
-    else
+    else if (w < XI_FAR_BOUND_F64)
         p = xi_horner_f64(xi_far_coeffs_f64, XI_FAR_DEGREE_F64, sqrt(w) - XI_FAR_CENTRE_F64);
+    else if (w < XI_FARTHER_BOUND_F64)
+        p = xi_horner_f64(xi_farther_coeffs_f64, XI_FAR_DEGREE_F64, sqrt(w) - XI_FARTHER_CENTRE_F64);
+    else
+        p = xi_horner_f64(xi_farthest_coeffs_f64, XI_FAR_DEGREE_F64, sqrt(w) - XI_FARTHEST_CENTRE_F64);
     return x_prime * p;
 }
 

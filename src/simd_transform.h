@@ -232,6 +232,24 @@ static inline void SIMD_FN(minus_log64_group)(const vf64 *y, vf64 *w)
     }
 }
 
+/* P for a vector with a lane at w >= XI_DEEP_BOUND_F64 (truncated normals only) */
+static inline vf64 SIMD_FN(far_poly64)(vf64 w, vf64 root)
+{
+    vm64 far = f64_lt(w, f64_set1(XI_FAR_BOUND_F64));
+    vf64 p = SIMD_FN(horner64)(xi_far_coeffs_f64, XI_FAR_DEGREE_F64, f64_sub(root, f64_set1(XI_FAR_CENTRE_F64)));
+    if (!f64_all(far)) {
+        vm64 farther = f64_lt(w, f64_set1(XI_FARTHER_BOUND_F64));
+        vf64 farther_p = SIMD_FN(horner64)(xi_farther_coeffs_f64, XI_FAR_DEGREE_F64,
+                                           f64_sub(root, f64_set1(XI_FARTHER_CENTRE_F64)));
+        if (!f64_all(farther))
+            farther_p = f64_select(farther, farther_p,
+                                   SIMD_FN(horner64)(xi_farthest_coeffs_f64, XI_FAR_DEGREE_F64,
+                                                     f64_sub(root, f64_set1(XI_FARTHEST_CENTRE_F64))));
+        p = f64_select(far, p, farther_p);
+    }
+    return p;
+}
+
 /* P for a vector with a lane at w >= XI_CENTRAL_BOUND_F64, given its central P */
 static inline vf64 SIMD_FN(tail_poly64)(vf64 w, vf64 central_p)
 {
@@ -243,8 +261,7 @@ static inline vf64 SIMD_FN(tail_poly64)(vf64 w, vf64 central_p)
         vf64 deep_p = SIMD_FN(horner64)(xi_deep_coeffs_f64, XI_DEEP_DEGREE_F64,
                                         f64_sub(root, f64_set1(XI_DEEP_CENTRE_F64)));
         if (!f64_all(deep))
-            deep_p = f64_select(deep, deep_p, SIMD_FN(horner64)(xi_far_coeffs_f64, XI_FAR_DEGREE_F64,
-                                                                f64_sub(root, f64_set1(XI_FAR_CENTRE_F64))));
+            deep_p = f64_select(deep, deep_p, SIMD_FN(far_poly64)(w, root));
         p = f64_select(tail, p, deep_p);
     }
     return f64_select(f64_lt(w, f64_set1(XI_CENTRAL_BOUND_F64)), central_p, p);

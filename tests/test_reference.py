@@ -1038,35 +1038,38 @@ def test_compiled_normal_f64_at_branch_bounds():
     x = np.concatenate([
         near_threshold_elements("normal", T, 0, 24),  # w = 5
         near_threshold_elements("normal", T, 1, 24),  # w = 12
-        np.arange(4, dtype=np.uint64),  # j = 0 alone reaches the last branch (w >= 43.5)
+        np.arange(4, dtype=np.uint64),  # j = 0 alone reaches the first far branch (w >= 43.5)
         np.uint64(2**63 - 1) - np.arange(4, dtype=np.uint64),
     ])
     assert_compiled_matches_oracle("normal", np.float64, _both_signs(x, T), dict(mean=0.0, std=1.0))
 
 
-# Truncation intervals (mean 0, std 1) whose p reaches the last branch: entirely
-# in it, or crossing its bound (then the words around the crossing are added).
+# Truncation intervals (mean 0, std 1) whose p reaches the far branches (past a
+# normal fill's reach): entirely in them, or crossing into them (then the words
+# around the crossing are added).
 FAR_TAIL_F32 = [(-9.5, -9.0), (-11.5, -10.0), (9.5, 12.0), (6.0, math.inf), (-math.inf, -9.0), (-math.inf, math.inf)]
 FAR_TAIL_F64 = [(-36.0, -35.0), (-40.0, -36.5), (35.0, 40.0), (9.0, math.inf), (-math.inf, -30.0),
-                (-math.inf, math.inf)]
+                (-24.0, -14.0), (-math.inf, math.inf)]
+# The first branch past a normal fill's reach: f32 w >= 21.25, f64 w >= 43.5.
+FIRST_FAR_BRANCH = {np.float32: 2, np.float64: 3}
 
 
 def _far_tail_elements(T, a, b, seed):
-    """Random elements, the edge words, and the elements around the last
-    branch's bound when the interval crosses it."""
+    """Random elements, the edge words, and the elements around the first
+    far branch's bound when the interval crosses it."""
     params = dict(mean=0.0, std=1.0, a=a, b=b)
     utype, bits = (np.uint32, 32) if T is np.float32 else (np.uint64, 64)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 2**bits - 1, 24, dtype=np.uint64, endpoint=True).astype(utype)
     edges = np.array([0, 1, 2, 2**(bits - 1) - 1, 2**(bits - 1), 2**bits - 2, 2**bits - 1], dtype=np.uint64).astype(utype)
     x = np.concatenate([x, edges])
-    last_branch = len(R.INVERSE_NORMAL_BRANCHES[T]) - 1
+    far = FIRST_FAR_BRANCH[T]
     # the lower half (u < 1/2) is where p grows with x, up to x = 2^N - 1 once mirrored
     _, _, lower = R.trunc_normal_arguments(np.array([2**bits - 1], utype), T, **params)
     end = 2**bits - 1 if lower[0] else 2**(bits - 1) - 1
     branches = _branch_of("trunc_normal", T, np.array([0, end], utype), params)
-    if branches[0] == last_branch > branches[1]:
-        x = np.concatenate([x, near_threshold_elements("trunc_normal", T, last_branch - 1, 16, params, last=end)])
+    if branches[0] >= far > branches[1]:
+        x = np.concatenate([x, near_threshold_elements("trunc_normal", T, far - 1, 16, params, last=end)])
     return x, params
 
 
@@ -1084,15 +1087,18 @@ def test_compiled_trunc_normal_f64_far_tails(a, b):
 
 
 @pytest.mark.parametrize("T,cases", [(np.float32, FAR_TAIL_F32), (np.float64, FAR_TAIL_F64)])
-def test_far_tail_cases_reach_the_last_branch(T, cases):
+def test_far_tail_cases_reach_the_far_branches(T, cases):
     """The far-tail cases above do what they are for: every interval sends
-    words to the last branch, and the half-infinite ones that reach back
-    above its bound ([6, inf) f32, [9, inf) f64, and the untruncated one)
-    add words on both sides of it."""
-    last_branch = len(R.INVERSE_NORMAL_BRANCHES[T]) - 1
+    words to the far branches, and the half-infinite ones that reach back
+    below them ([6, inf) f32, [9, inf) f64, and the untruncated one) add
+    words on both sides of the first far bound; [-24, -14] (f64) crosses the
+    bounds between the far branches."""
+    far = FIRST_FAR_BRANCH[T]
     crossing = {(6.0, math.inf), (9.0, math.inf), (-math.inf, math.inf)}
     for a, b in cases:
         x, params = _far_tail_elements(T, a, b, seed=12 if T is np.float32 else 13)
         branches = set(_branch_of("trunc_normal", T, x, params))
-        assert last_branch in branches, (a, b)
-        assert (last_branch - 1 in branches) == ((a, b) in crossing), (a, b)
+        assert max(branches) >= far, (a, b)
+        assert (far - 1 in branches) == ((a, b) in crossing), (a, b)
+        if (a, b) == (-24.0, -14.0):
+            assert {far, far + 1, far + 2} <= branches
