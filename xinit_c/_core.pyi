@@ -8,7 +8,7 @@ import numpy.typing as npt
 #: What Generator(seed) and reseed(seed) take: what numpy.random.SeedSequence takes, or one.
 _Seed: TypeAlias = int | Sequence[int] | np.random.SeedSequence | None
 
-STREAM_VERSION: Final[int]
+STREAM_VERSION: Final = 2
 POSITION_END: Final[int]
 DIST_UNIFORM: Final[int]
 DIST_NORMAL: Final[int]

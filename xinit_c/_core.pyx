@@ -37,7 +37,7 @@ DEF MAX_DIMS = 64
 
 #: The version of the stream contract (docs/stream.md) these kernels implement:
 #: the same (key, stream, position) gives the same bits within one version.
-STREAM_VERSION = 1
+STREAM_VERSION = 2
 
 #: Words of the stream: positions run over [0, 2**66].
 POSITION_END = 1 << 66
