@@ -35,7 +35,7 @@ import warnings
 import numpy as np
 
 from xinit_c import _core
-from xinit_c._core import Generator, as_writable_array
+from xinit_c._core import Generator, as_writable_array, in_default_fp_environment
 from xinit_c._fans import MODES, _is_bool, calculate_gain, compute_fans, fan_for_mode
 
 __all__ = [
@@ -270,7 +270,10 @@ def _empty_fill(func, arr, out, global_shape, offset, threads):
 
 # --------------------------------------------------------------------------
 # Fan-based initialisers: each maps (fan_in, fan_out, options) to the
-# distribution it draws from, shared by the fills and by describe().
+# distribution it draws from, shared by the fills and by describe(). Gains,
+# bounds and standard deviations are computed in the default floating-point
+# environment (in_default_fp_environment), as the C core computes its own
+# constants: the caller's rounding mode must not reach the stream.
 # --------------------------------------------------------------------------
 
 # The options each initialiser takes, checked the same way by its fill and
@@ -288,7 +291,7 @@ def _kaiming_options(func, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in KAIMING_MODES:
         raise ValueError(f"{func}: mode {mode!r} not supported, use one of {KAIMING_MODES}")
     try:
-        gain = calculate_gain(nonlinearity, a)
+        gain = in_default_fp_environment(calculate_gain, nonlinearity, a)
     except ValueError as exc:
         raise _named(func, exc) from None
     except OverflowError:
@@ -383,7 +386,7 @@ def _fan_fill(func, spec, out, options, magnitude, generator, global_shape, offs
         return _empty_fill(func, arr, out, global_shape, offset, threads)
     fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
     try:
-        dist, a0, a1, a2, a3 = spec(fan_in, fan_out, *options)
+        dist, a0, a1, a2, a3 = in_default_fp_environment(spec, fan_in, fan_out, *options)
     except ValueError as exc:
         raise _named(func, exc) from None
     code = _DIST_CODES[dist]
@@ -463,7 +466,7 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
     options = check_options(func, **options)
     fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
     try:
-        dist, *params = spec(fan_in, fan_out, *options)
+        dist, *params = in_default_fp_environment(spec, fan_in, fan_out, *options)
     except ValueError as exc:
         raise _named(func, exc) from None
     names = {"uniform": ("low", "high"), "normal": ("mean", "std"),

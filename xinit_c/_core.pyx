@@ -22,6 +22,13 @@ cdef extern from "xinit.h":
     const void *xinit_c_api_table()
     double xi_dtype_max(int dtype)
 
+cdef extern from "fpenv.h" nogil:
+    ctypedef struct xi_fpenv:
+        pass
+    void xi_fpenv_enter_default(xi_fpenv *saved)
+    void xi_fpenv_restore(const xi_fpenv *saved)
+    double xi_fpenv_fence(double x)
+
 #: The C API table (xinit_c/include/xinit_c.h) for C, Cython and other
 #: extensions: PyCapsule_Import("xinit_c._C_API", 0).
 _C_API = PyCapsule_New(<void *>xinit_c_api_table(), XINIT_C_CAPSULE_NAME, NULL)
@@ -814,9 +821,29 @@ def philox4x32_10(counter, key):
     return (ctr[0], ctr[1], ctr[2], ctr[3])
 
 
+def in_default_fp_environment(func, *args):
+    """``func(*args)`` run in the default floating-point environment (src/fpenv.h).
+
+    For the per-call constants the Python layer computes (bounds and standard
+    deviations from fans and gains): the caller's rounding mode or
+    flush-to-zero must not reach them. The caller's state is back afterwards,
+    whether ``func`` returns or raises."""
+    cdef xi_fpenv saved
+    xi_fpenv_enter_default(&saved)
+    try:
+        return func(*args)
+    finally:
+        xi_fpenv_restore(&saved)
+
+
 def normal_cdf(double x):
     """The host-side normal CDF used for truncation bounds (docs/stream.md section 9)."""
-    return xi_normal_cdf(x)
+    cdef xi_fpenv saved
+    cdef double phi
+    xi_fpenv_enter_default(&saved)
+    phi = xi_fpenv_fence(xi_normal_cdf(xi_fpenv_fence(x)))
+    xi_fpenv_restore(&saved)
+    return phi
 
 
 def inverse_normal_upper(p):
@@ -826,16 +853,21 @@ def inverse_normal_upper(p):
     cdef Py_ssize_t i, n = arr.size
     cdef float[::1] f32_in, f32_out
     cdef double[::1] f64_in, f64_out
+    cdef xi_fpenv saved
     if arr.dtype == np.float32:
         f32_in = arr.reshape(-1)
         f32_out = result.reshape(-1)
+        xi_fpenv_enter_default(&saved)
         for i in range(n):
             f32_out[i] = xi_inverse_normal_upper_f32(f32_in[i])
+        xi_fpenv_restore(&saved)
     elif arr.dtype == np.float64:
         f64_in = arr.reshape(-1)
         f64_out = result.reshape(-1)
+        xi_fpenv_enter_default(&saved)
         for i in range(n):
             f64_out[i] = xi_inverse_normal_upper_f64(f64_in[i])
+        xi_fpenv_restore(&saved)
     else:
         raise TypeError("p must be float32 or float64")
     return result
