@@ -29,6 +29,11 @@ SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-o
 WERROR = {"msvc": ["/WX"], "unix": ["-Werror"]}
 
 
+# src/fpenv.h sets the floating-point environment through <fenv.h> on CPUs
+# other than x86-64 and AArch64, and glibc keeps those functions in libm.
+LIBRARIES = {"unix": ["m"]}
+
+
 class BuildExt(build_ext):
     def build_extensions(self):
         flags = FLAGS.get(self.compiler.compiler_type, FLAGS["unix"])
@@ -36,6 +41,8 @@ class BuildExt(build_ext):
             flags = flags + WERROR.get(self.compiler.compiler_type, WERROR["unix"])
         sanitize = os.environ.get("XINIT_C_SANITIZE") == "1" and self.compiler.compiler_type == "unix"
         for ext in self.extensions:
+            if ext.name == extension.name:
+                ext.libraries = LIBRARIES.get(self.compiler.compiler_type, [])
             ext.extra_compile_args = flags + (SANITIZE if sanitize else [])
             ext.extra_link_args = SANITIZE if sanitize else []
         super().build_extensions()

@@ -1,6 +1,8 @@
 /* The C API table (xinit_c/include/xinit_c.h): one-dimensional fills on the
  * calling thread through the same parameters, dispatch and fill loops as the
- * Python package. */
+ * Python package, in the default floating-point environment (fpenv.h) whatever
+ * the caller's thread has set. */
+#include "fpenv.h"
 #include "xinit_c.h"
 #include "xinit.h"
 
@@ -38,12 +40,19 @@ static int fill_1d(uint32_t key0, uint32_t key1, uint64_t stream_id, uint64_t po
     return xi_fill_strided(&stream, start, params, (char *)out, 1, &shape, &strides, &logical, 0, 0, 1);
 }
 
+/* One switch of the environment for the whole call: the parameters' and the
+ * fill's own switches then find the default already set. */
 #define DEFINE_FILL(name, out_type, dist, dtype, extra_params, a0, a1, a2, a3)                 \
     static int name(XINIT_FILL_ARGS(out_type) extra_params)                                    \
     {                                                                                          \
         xi_params params;                                                                      \
-        int status = xi_params_init(&params, dist, dtype, a0, a1, a2, a3);                     \
-        return fill_1d(key0, key1, stream, position, position_high, n, out, stride, status, &params); \
+        xi_fpenv saved;                                                                        \
+        int status;                                                                            \
+        xi_fpenv_enter_default(&saved);                                                        \
+        status = xi_params_init(&params, dist, dtype, a0, a1, a2, a3);                         \
+        status = fill_1d(key0, key1, stream, position, position_high, n, out, stride, status, &params); \
+        xi_fpenv_restore(&saved);                                                              \
+        return status;                                                                         \
     }
 
 #define UNIFORM_ARGS , double low, double high
@@ -101,7 +110,7 @@ static int compute_fans(const int64_t *shape, int ndim, int layout, int64_t *fan
 }
 
 /* torch.nn.init.calculate_gain, the same expressions */
-static int calculate_gain(int nonlinearity, double param, double *gain)
+static int gain_in_default_environment(int nonlinearity, double param, double *gain)
 {
     if (gain == NULL)
         return XI_ERR_SHAPE;
@@ -118,6 +127,18 @@ static int calculate_gain(int nonlinearity, double param, double *gain)
     case XINIT_GAIN_SELU: *gain = 3.0 / 4; return XI_OK;
     default: return XI_ERR_KIND;
     }
+}
+
+/* A gain is a per-call constant of a fill: the caller's rounding mode must
+ * not reach it either. */
+static int calculate_gain(int nonlinearity, double param, double *gain)
+{
+    xi_fpenv saved;
+    int status;
+    xi_fpenv_enter_default(&saved);
+    status = gain_in_default_environment(nonlinearity, xi_fpenv_fence(param), gain);
+    xi_fpenv_restore(&saved);
+    return status;
 }
 
 static const char *simd_variant(void)

@@ -1,5 +1,8 @@
 /* Fill loops: walk a strided block of the logical tensor as runs of
- * consecutive logical indices and hand each run to the active kernel. */
+ * consecutive logical indices and hand each run to the active kernel. Every
+ * thread that runs a kernel does so in the default floating-point
+ * environment (fpenv.h). */
+#include "fpenv.h"
 #include "kernels.h"
 #include "threads.h"
 
@@ -50,13 +53,16 @@ int xi_fill_contiguous(const xi_stream *stream, xi_position pos, const xi_params
                        void *out, size_t n)
 {
     xi_position end = pos;
+    xi_fpenv saved;
     if (n == 0)
         return XI_OK;
     if (out == NULL)
         return XI_ERR_SHAPE;
     if (xi_position_add(&end, (uint64_t)n * xi_words_per_element(params)) != XI_OK)
         return XI_ERR_RANGE;
+    xi_fpenv_enter_default(&saved);
     run_kernel(stream, pos, params, out, n);
+    xi_fpenv_restore(&saved);
     return XI_OK;
 }
 
@@ -148,7 +154,9 @@ static void fill_range(const fill_job *job, int64_t begin, int64_t end)
 }
 
 /* Thread `part` of job->parts takes an equal share, cut at multiples of
- * PARALLEL_GRAIN elements so that the parts start on whole Philox blocks. */
+ * PARALLEL_GRAIN elements so that the parts start on whole Philox blocks.
+ * Each thread sets the default floating-point environment itself: POSIX
+ * threads start with their creator's, Windows threads need not. */
 static void fill_part(void *arg, unsigned part)
 {
     const fill_job *job = (const fill_job *)arg;
@@ -156,7 +164,10 @@ static void fill_part(void *arg, unsigned part)
     int64_t grains = (count + PARALLEL_GRAIN - 1) / PARALLEL_GRAIN;
     int64_t begin = job->begin + grains * part / job->parts * PARALLEL_GRAIN;
     int64_t end = job->begin + grains * (part + 1) / job->parts * PARALLEL_GRAIN;
+    xi_fpenv saved;
+    xi_fpenv_enter_default(&saved);
     fill_range(job, begin, end < job->end ? end : job->end);
+    xi_fpenv_restore(&saved);
 }
 
 int xi_fill_strided(const xi_stream *stream, xi_position start, const xi_params *params,
@@ -227,9 +238,13 @@ int xi_fill_strided_range(const xi_stream *stream, xi_position start, const xi_p
         min_share /= 4;
     if ((int64_t)job.parts > (job.end - job.begin) / min_share)
         job.parts = (unsigned)((job.end - job.begin) / min_share);
-    if (job.parts <= 1)
+    if (job.parts <= 1) {
+        xi_fpenv saved;
+        xi_fpenv_enter_default(&saved);
         fill_range(&job, job.begin, job.end);
-    else
+        xi_fpenv_restore(&saved);
+    } else {
         xi_run_parallel(fill_part, &job, job.parts);
+    }
     return XI_OK;
 }

@@ -1,5 +1,6 @@
 /* Per-call preparation of a fill: validation and the working-format constants
  * of docs/stream.md sections 3, 7 and 8. */
+#include "fpenv.h"
 #include "xinit.h"
 
 #include <float.h>
@@ -121,8 +122,8 @@ static int set_trunc_normal(xi_params *p, int dtype, double mean, double std, do
     return XI_OK;
 }
 
-int xi_params_init(xi_params *params, int dist, int dtype,
-                   double a0, double a1, double a2, double a3)
+static int params_init(xi_params *params, int dist, int dtype,
+                       double a0, double a1, double a2, double a3)
 {
     xi_params p = {0};
     int status = XI_OK;
@@ -165,6 +166,21 @@ int xi_params_init(xi_params *params, int dist, int dtype,
     }
     if (status == XI_OK)
         *params = p;
+    return status;
+}
+
+/* The constants are part of the stream (the truncation bounds' Phi, the
+ * float32 copies) and so is the validation (a subnormal std is not 0 to us):
+ * both are computed in the default floating-point environment. */
+int xi_params_init(xi_params *params, int dist, int dtype,
+                   double a0, double a1, double a2, double a3)
+{
+    xi_fpenv saved;
+    volatile int status;
+    xi_fpenv_enter_default(&saved);
+    status = params_init(params, dist, dtype, xi_fpenv_fence(a0), xi_fpenv_fence(a1), xi_fpenv_fence(a2),
+                         xi_fpenv_fence(a3));
+    xi_fpenv_restore(&saved);
     return status;
 }
 

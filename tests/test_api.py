@@ -322,3 +322,118 @@ def test_overlapping_views_are_refused():
     a = np.zeros((6, 5, 4), np.float32)
     for view in (a, a.T, a[::2, ::-1, 1:], a.transpose(1, 0, 2)[:, ::3], a[:, 2, :], a.reshape(30, 4)[::7]):
         xi.normal_(view, generator=g)
+
+
+# ---------------------------------------------------------- small calls
+# The common call on a small array takes a compiled path (_core.small_fill and
+# small_fan_fill); everything else, and every refusal, the general one. Both
+# must write the same bytes and move the generator alike. global_shape= equal
+# to the array's own shape forces the general path for the same fill.
+
+SMALL_SHAPES = [(4, 4), (1, 1), (3, 7), (128, 127), (5, 3, 3, 3), (2, 3, 4, 5, 6), (16383, 1)]
+SMALL_FAN_CALLS = [
+    ("xavier_uniform_", {}), ("xavier_uniform_", {"gain": 2}), ("xavier_uniform_", {"gain": 0.0}),
+    ("xavier_normal_", {"gain": 1e-30}), ("kaiming_uniform_", {"a": math.sqrt(5)}),
+    ("kaiming_uniform_", {"a": -3, "mode": "fan_out"}), ("kaiming_normal_", {"nonlinearity": "relu"}),
+    ("kaiming_normal_", {"a": 1e-200, "nonlinearity": "leaky_relu"}), ("kaiming_normal_", {"nonlinearity": "tanh"}),
+    ("lecun_uniform_", {}), ("lecun_normal_", {}), ("variance_scaling_", {}),
+    ("variance_scaling_", {"scale": 0.0}), ("variance_scaling_", {"scale": 2, "mode": "fan_out"}),
+    ("variance_scaling_", {"scale": 3.0, "mode": "fan_avg", "distribution": "uniform"}),
+    ("variance_scaling_", {"scale": 0.1, "mode": "fan_geo_avg", "distribution": "normal"}),
+    ("variance_scaling_", {"mode": "fan_geo_avg", "distribution": "untruncated_normal"}),
+]
+
+
+@pytest.mark.parametrize("name, options", SMALL_FAN_CALLS, ids=str)
+def test_small_fan_fills_write_what_the_general_path_writes(name, options, float_dtype):
+    init = getattr(xi, name)
+    for layout in ("torch", "keras", "jax"):
+        for shape in SMALL_SHAPES + ([(), (9,)] if layout == "keras" else []):
+            fast, general = xi.Generator(key=(5, 6), position=77), xi.Generator(key=(5, 6), position=77)
+            got = init(np.full(shape, np.nan, float_dtype), generator=fast, layout=layout, **options)
+            want = init(np.full(shape, np.nan, float_dtype), generator=general, global_shape=shape, layout=layout,
+                        **options)
+            assert got.tobytes() == want.tobytes(), (layout, shape)
+            assert fast.position == general.position > 77
+
+
+SMALL_PLAIN_CALLS = [
+    ("uniform_", ()), ("uniform_", (-3, 5)), ("uniform_", (2.5, 2.5)), ("normal_", ()), ("normal_", (1, 0)),
+    ("normal_", (-2.0, 1e-30)), ("trunc_normal_", ()), ("trunc_normal_", (0.5, 2.0, -1, math.inf)),
+    ("trunc_normal_", (0.0, 0.0, 1.0, 1.0)), ("trunc_normal_", (0.0, 1.0, 3.0, 9.0)),
+]
+
+
+@pytest.mark.parametrize("name, params", SMALL_PLAIN_CALLS, ids=str)
+def test_small_plain_fills_write_what_the_general_path_writes(name, params, float_dtype):
+    fill = getattr(xi, name)
+    for shape in SMALL_SHAPES + [(), (1,), (1000,)]:
+        fast, general = xi.Generator(key=(7, 8), stream=3), xi.Generator(key=(7, 8), stream=3)
+        got = fill(np.full(shape, np.nan, float_dtype), *params, generator=fast)
+        want = fill(np.full(shape, np.nan, float_dtype), *params, generator=general, global_shape=shape)
+        assert got.tobytes() == want.tobytes(), shape
+        assert fast.position == general.position > 0
+
+
+def test_small_random_bits_and_the_default_generator():
+    for dtype in (np.uint32, np.uint64):
+        got = xi.random_bits_(np.zeros((33, 3), dtype), generator=xi.Generator(9))
+        want = xi.random_bits_(np.zeros((33, 3), dtype), generator=xi.Generator(9), global_shape=(33, 3))
+        assert got.tobytes() == want.tobytes()
+    xi.manual_seed(11)
+    a = xi.xavier_normal_(np.empty((4, 4), np.float32))
+    b = xi.xavier_normal_(np.empty((4, 4), np.float32))
+    assert xi.default_generator().position == 32
+    assert a.tobytes() == xi.xavier_normal_(np.empty((4, 4), np.float32), generator=xi.Generator(11)).tobytes()
+    assert b.tobytes() == xi.xavier_normal_(np.empty((4, 4), np.float32), generator=xi.Generator(11).advance(16),
+                                            global_shape=(4, 4)).tobytes()
+
+
+def test_the_compiled_path_takes_the_common_call_and_leaves_the_rest():
+    from xinit_c import _core
+    default = xi.Generator(0)
+    fan = _core.small_fan_fill
+    w = np.empty((4, 4), np.float32)
+    assert fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", 1.0) is w
+    assert fan(_core.SCHEME_KAIMING_NORMAL, w, xi.Generator(1), default, "keras", 0, "fan_out", "relu") is w
+    assert fan(_core.SCHEME_VARIANCE_SCALING, w, None, default, "jax", 2.0, "fan_avg", "uniform") is w
+    assert _core.small_fill(_core.DIST_TRUNC_NORMAL, w, None, default, 0, 1, -2, 2) is w
+    big = np.empty(_core.NOGIL_MIN_ELEMENTS, np.float32)
+    masked = np.ma.zeros((4, 4), np.float32)
+    declined = [
+        # the array: not an ndarray, a subclass, empty, too large, strided, unaligned, swapped, read-only, uint
+        fan(_core.SCHEME_XAVIER_UNIFORM, [[0.0]], None, default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, masked, None, default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty((0, 4)), None, default, "torch", 1.0),
+        _core.small_fill(_core.DIST_UNIFORM, big, None, default, 0.0, 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty((4, 8))[:, ::2], None, default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty(33, np.uint8)[1:].view(np.float32).reshape(4, 2), None,
+            default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty((4, 4), ">f4"), None, default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty((4, 4), np.uint32), None, default, "torch", 1.0),
+        # the generator, the fans, the options
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, "seed", default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "TORCH", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty(4), None, default, "torch", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, np.empty(4), None, default, "jax", 1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", -1.0),
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", math.nan),
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", np.float64(1.0)),
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", True),
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", 1e300),     # the bound overflows float32
+        fan(_core.SCHEME_XAVIER_UNIFORM, w, None, default, "torch", 10**400),
+        fan(_core.SCHEME_KAIMING_UNIFORM, w, None, default, "torch", 0, "fan_avg", "relu"),
+        fan(_core.SCHEME_KAIMING_UNIFORM, w, None, default, "torch", 0, "fan_in", "swish"),
+        fan(_core.SCHEME_KAIMING_UNIFORM, w, None, default, "torch", 1e200, "fan_in", "leaky_relu"),
+        fan(_core.SCHEME_VARIANCE_SCALING, w, None, default, "torch", 1.0, "fan_in", "cauchy"),
+        fan(_core.SCHEME_VARIANCE_SCALING, w, None, default, "torch", 1.0, ["fan_in"], "normal"),
+        _core.small_fill(_core.DIST_UNIFORM, w, None, default, 1.0, 0.0),
+        _core.small_fill(_core.DIST_NORMAL, w, None, default, 0.0, "1"),
+        _core.small_fill(_core.DIST_TRUNC_NORMAL, w, None, default, 0.0, 1.0, 20.0, 21.0),
+        _core.small_fill(_core.DIST_BITS, w, None, default),
+        # the stream's end: the general path says so
+        _core.small_fill(_core.DIST_UNIFORM, w, xi.Generator(0, position=2**66 - 15), default, 0.0, 1.0),
+    ]
+    assert declined == [None] * len(declined)
+    assert default.position == 3 * 16      # the three accepted calls that drew from it, nothing more
+    assert not masked.data.any()

@@ -78,6 +78,7 @@ def test_fill_reports_the_bound_and_observed_std(tmp_path):
     assert result.returncode == 0, result.stderr
     bound = 2 * math.sqrt(6 / 2500)
     assert f"uniform bounds [{-bound:.9g}, {bound:.9g}]" in result.stdout
+    assert f"stream contract version {xi.STREAM_VERSION}" in result.stdout.splitlines()[0]
     observed = float(result.stdout.split("observed mean")[1].split("std")[1].split()[0])
     assert abs(observed - bound / math.sqrt(3)) < 1e-3 * bound
 
@@ -114,6 +115,7 @@ def test_bad_arguments_fail_cleanly_and_write_nothing(tmp_path):
 def test_info_and_the_console_script():
     result = run("info")
     assert result.returncode == 0 and xi.__version__ in result.stdout and "kernel variant" in result.stdout
+    assert f"stream contract version {xi.STREAM_VERSION} (docs/stream.md)" in result.stdout
     as_module = subprocess.run([sys.executable, "-m", "xinit_c", "info"], capture_output=True, text=True,
                                check=False, cwd=tempfile.gettempdir())
     assert as_module.returncode == 0 and as_module.stdout.splitlines()[0] == result.stdout.splitlines()[0]
@@ -282,7 +284,7 @@ def test_a_resume_of_another_fill_is_refused_and_changes_nothing(interrupted):
 
 
 @pytest.mark.parametrize("tamper, message", [
-    (lambda path, marker: marker.update(stream_version=999), "stream_version 999 there, 1 here"),
+    (lambda path, marker: marker.update(stream_version=999), f"stream_version 999 there, {xi.STREAM_VERSION} here"),
     (lambda path, marker: marker.update(key=[1, 2]), "key [1, 2] there"),
     (lambda path, marker: marker.update(rows_done=9999), "not a row count in [0, 5000]"),
     (lambda path, marker: marker.clear() or marker.update(rows_done=1500), "not a progress marker"),

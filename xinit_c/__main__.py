@@ -501,7 +501,8 @@ def _report(args, values, info, seconds):
     what = "" if (first, stop) == (0, (info["shape"] or (1,))[0]) else f" rows {first}:{stop} of"
     drawn = " (from the progress marker)" if args.resume else " (drawn from OS entropy)" if args.seed is None else ""
     print(f"wrote{what} {args.out}: shape {info['shape']} {info['dtype']}, {info['init']}, "
-          f"seed {info['seed']}{drawn}, key {info['key'][0]:#010x} {info['key'][1]:#010x}, stream {info['stream']}")
+          f"seed {info['seed']}{drawn}, key {info['key'][0]:#010x} {info['key'][1]:#010x}, stream {info['stream']}, "
+          f"stream contract version {xinit_c.STREAM_VERSION}")
     if "fan_in" in info:
         print(f"fan_in {info['fan_in']}  fan_out {info['fan_out']}")
     dist = info["distribution"]
@@ -524,6 +525,7 @@ def _report(args, values, info, seconds):
 
 def _cmd_info(args, given):
     print(f"xinit-c {xinit_c.__version__}")
+    print(f"stream contract version {xinit_c.STREAM_VERSION} (docs/stream.md)")
     print(f"python {platform.python_version()} ({platform.python_implementation()}), "
           f"numpy {np.__version__}")
     print(f"platform {platform.platform()}, machine {platform.machine()}")

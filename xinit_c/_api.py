@@ -35,7 +35,21 @@ import warnings
 import numpy as np
 
 from xinit_c import _core
-from xinit_c._core import Generator, as_writable_array
+from xinit_c._core import (
+    SCHEME_KAIMING_NORMAL,
+    SCHEME_KAIMING_UNIFORM,
+    SCHEME_LECUN_NORMAL,
+    SCHEME_LECUN_UNIFORM,
+    SCHEME_VARIANCE_SCALING,
+    SCHEME_XAVIER_NORMAL,
+    SCHEME_XAVIER_UNIFORM,
+    TRUNCATED_NORMAL_STD_CORRECTION,
+    Generator,
+    as_writable_array,
+    in_default_fp_environment,
+    small_fan_fill,
+    small_fill,
+)
 from xinit_c._fans import MODES, _is_bool, calculate_gain, compute_fans, fan_for_mode
 
 __all__ = [
@@ -58,11 +72,6 @@ __all__ = [
     "random_bits_",
     "describe",
 ]
-
-#: Keras' correction from a unit normal truncated at +-2 to unit variance:
-#: the standard deviation of that truncated normal
-#: (keras/src/initializers/random_initializers.py, VarianceScaling).
-TRUNCATED_NORMAL_STD_CORRECTION = 0.87962566103423978
 
 DISTRIBUTIONS = ("truncated_normal", "normal", "untruncated_normal", "uniform")
 KAIMING_MODES = ("fan_in", "fan_out")
@@ -255,6 +264,12 @@ def _fans(func, shape, layout, fan_in, fan_out):
     return fan_in, fan_out
 
 
+# Each random fill first offers the common call (no global_shape, offset,
+# threads or explicit fans) to the compiled layer: _core.small_fill and
+# small_fan_fill do a small plain array there and then, or return None. All
+# else, every refusal included, takes the general path below, which checks,
+# names the function in its errors and handles any buffer, layout and size.
+
 def _fill(func, arr, out, dist, a0, a1, a2, a3, generator, global_shape, offset, threads, constant_bits=0):
     try:
         _core.fill(arr, dist, a0, a1, a2, a3, generator, global_shape, offset, constant_bits, threads)
@@ -270,7 +285,10 @@ def _empty_fill(func, arr, out, global_shape, offset, threads):
 
 # --------------------------------------------------------------------------
 # Fan-based initialisers: each maps (fan_in, fan_out, options) to the
-# distribution it draws from, shared by the fills and by describe().
+# distribution it draws from, shared by the fills and by describe(). Gains,
+# bounds and standard deviations are computed in the default floating-point
+# environment (in_default_fp_environment), as the C core computes its own
+# constants: the caller's rounding mode must not reach the stream.
 # --------------------------------------------------------------------------
 
 # The options each initialiser takes, checked the same way by its fill and
@@ -288,7 +306,7 @@ def _kaiming_options(func, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     if mode not in KAIMING_MODES:
         raise ValueError(f"{func}: mode {mode!r} not supported, use one of {KAIMING_MODES}")
     try:
-        gain = calculate_gain(nonlinearity, a)
+        gain = in_default_fp_environment(calculate_gain, nonlinearity, a)
     except ValueError as exc:
         raise _named(func, exc) from None
     except OverflowError:
@@ -383,7 +401,7 @@ def _fan_fill(func, spec, out, options, magnitude, generator, global_shape, offs
         return _empty_fill(func, arr, out, global_shape, offset, threads)
     fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
     try:
-        dist, a0, a1, a2, a3 = spec(fan_in, fan_out, *options)
+        dist, a0, a1, a2, a3 = in_default_fp_environment(spec, fan_in, fan_out, *options)
     except ValueError as exc:
         raise _named(func, exc) from None
     code = _DIST_CODES[dist]
@@ -463,7 +481,7 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
     options = check_options(func, **options)
     fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
     try:
-        dist, *params = spec(fan_in, fan_out, *options)
+        dist, *params = in_default_fp_environment(spec, fan_in, fan_out, *options)
     except ValueError as exc:
         raise _named(func, exc) from None
     names = {"uniform": ("low", "high"), "normal": ("mean", "std"),
@@ -541,6 +559,10 @@ def xavier_uniform_(out, gain=1.0, *, generator=None, global_shape=None, offset=
     >>> bool(np.abs(w).max() <= math.sqrt(6 / (256 + 512)))
     True
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_XAVIER_UNIFORM, out, generator, _default, layout, gain)
+        if filled is not None:
+            return filled
     return _fan_fill("xavier_uniform_", _spec_xavier_uniform, out, _xavier_options("xavier_uniform_", gain), "gain",
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
@@ -608,6 +630,10 @@ def xavier_normal_(out, gain=1.0, *, generator=None, global_shape=None, offset=N
     >>> round(float(w.std()) / math.sqrt(2 / (27 + 576)), 1)
     1.0
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_XAVIER_NORMAL, out, generator, _default, layout, gain)
+        if filled is not None:
+            return filled
     return _fan_fill("xavier_normal_", _spec_xavier_normal, out, _xavier_options("xavier_normal_", gain), "gain",
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
 
@@ -685,6 +711,10 @@ def kaiming_uniform_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gene
     >>> bool(np.abs(w).max() <= 1 / math.sqrt(64))   # b = sqrt(3) * sqrt(2 / 6) / sqrt(64)
     True
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_KAIMING_UNIFORM, out, generator, _default, layout, a, mode, nonlinearity)
+        if filled is not None:
+            return filled
     return _fan_fill("kaiming_uniform_", _spec_kaiming_uniform, out,
                      _kaiming_options("kaiming_uniform_", a, mode, nonlinearity), None,
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
@@ -763,6 +793,10 @@ def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gener
     >>> round(float(w.std()) / math.sqrt(2 / (64 * 49)), 1)
     1.0
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_KAIMING_NORMAL, out, generator, _default, layout, a, mode, nonlinearity)
+        if filled is not None:
+            return filled
     return _fan_fill("kaiming_normal_", _spec_kaiming_normal, out,
                      _kaiming_options("kaiming_normal_", a, mode, nonlinearity), None,
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
@@ -848,6 +882,10 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
     >>> bool(np.abs(k).max() <= 2 * s)
     True
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_VARIANCE_SCALING, out, generator, _default, layout, scale, mode, distribution)
+        if filled is not None:
+            return filled
     return _fan_fill("variance_scaling_", _spec_variance_scaling, out,
                      _variance_scaling_options("variance_scaling_", scale, mode, distribution), "scale",
                      generator, global_shape, offset, threads, layout, fan_in, fan_out)
@@ -912,6 +950,10 @@ def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, threa
     >>> bool(np.abs(w).max() <= math.sqrt(3 / 20))
     True
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_LECUN_UNIFORM, out, generator, _default, layout)
+        if filled is not None:
+            return filled
     return _fan_fill("lecun_uniform_", _spec_lecun_uniform, out, (), None, generator, global_shape,
                      offset, threads, layout, fan_in, fan_out)
 
@@ -976,6 +1018,10 @@ def lecun_normal_(out, *, generator=None, global_shape=None, offset=None, thread
     >>> bool(np.abs(w).max() <= 2 * math.sqrt(1 / 20) / 0.87962566103423978)
     True
     """
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+        filled = small_fan_fill(SCHEME_LECUN_NORMAL, out, generator, _default, layout)
+        if filled is not None:
+            return filled
     return _fan_fill("lecun_normal_", _spec_lecun_normal, out, (), None, generator, global_shape,
                      offset, threads, layout, fan_in, fan_out)
 
@@ -1054,6 +1100,10 @@ def uniform_(out, low=0.0, high=1.0, *, generator=None, global_shape=None, offse
     >>> bool(w.min() >= -1.0 and w.max() <= 1.0)
     True
     """
+    if global_shape is None and offset is None and threads is None:
+        filled = small_fill(_core.DIST_UNIFORM, out, generator, _default, low, high)
+        if filled is not None:
+            return filled
     arr, global_shape, offset = _buffer("uniform_", out, global_shape, offset)
     low = _finite("uniform_", "low", low)
     high = _finite("uniform_", "high", high)
@@ -1120,6 +1170,10 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     >>> round(float(w.std()), 3)
     0.02
     """
+    if global_shape is None and offset is None and threads is None:
+        filled = small_fill(_core.DIST_NORMAL, out, generator, _default, mean, std)
+        if filled is not None:
+            return filled
     arr, global_shape, offset = _buffer("normal_", out, global_shape, offset)
     mean = _finite("normal_", "mean", mean)
     std = _nonnegative("normal_", "std", std)
@@ -1191,6 +1245,10 @@ def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, glob
     >>> bool(w.min() >= -0.04 and w.max() <= 0.04)
     True
     """
+    if global_shape is None and offset is None and threads is None:
+        filled = small_fill(_core.DIST_TRUNC_NORMAL, out, generator, _default, mean, std, a, b)
+        if filled is not None:
+            return filled
     arr, global_shape, offset = _buffer("trunc_normal_", out, global_shape, offset)
     mean = _finite("trunc_normal_", "mean", mean)
     std = _nonnegative("trunc_normal_", "std", std)
@@ -1417,6 +1475,10 @@ def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads
     >>> hex(int(bits[0, 0])), g.position
     ('0x6627e8d5', 4)
     """
+    if global_shape is None and offset is None and threads is None:
+        filled = small_fill(_core.DIST_BITS, out, generator, _default)
+        if filled is not None:
+            return filled
     arr, global_shape, offset = _buffer("random_bits_", out, global_shape, offset)
     return _fill("random_bits_", arr, out, _core.DIST_BITS, 0.0, 0.0, 0.0, 0.0, _generator("random_bits_", generator),
                  global_shape, offset, threads)

@@ -12,7 +12,7 @@ xinit_c, numpy and torch fill the same preallocated, already touched buffer in
 place; each number is the median of repeated ``time.perf_counter`` timings
 after warm-up calls, with the contenders' timings interleaved so that a burst
 of background load hits them all alike. A "write limit" row per dtype and size
-times ``np.copyto`` into the same buffer; a small-call block times 64x64 calls
+times ``np.copyto`` into the same buffer; a small-call block times 64x64 and 4x4 calls
 through the Python API; a targets block gives the ratios issue 11 sets goals
 for, each pair timed interleaved. ``--json PATH`` keeps every measurement for
 ``benchmarks/plot.py``; ``--variants`` compares xinit_c's SIMD variants.
@@ -49,6 +49,7 @@ STD = 0.02              # normal(0, STD), trunc_normal(0, STD, -2 STD, 2 STD)
 TRUNC = 2 * STD
 SEED = 12345
 SMALL_SHAPE = (64, 64)
+TINY_SHAPE = (4, 4)      # where a call's fixed cost is all there is
 LONG_CALL = 1.0         # seconds: a call this long needs one warm-up call only
 TARGET_SIZE = 2 ** 20   # issue 11 states its targets at 2^20 elements
 TARGET_SHAPE = (4, 4)   # issue 11's small call: a 4x4 float32 xavier_uniform_
@@ -486,9 +487,10 @@ def _threads_list(threads, all_threads):
 
 
 def _small_calls(torch, plan, stream, results):
-    """Microseconds per 64x64 float32 call through the Python API."""
+    """Microseconds per 64x64 (and 4x4) float32 call through the Python API."""
     shape = SMALL_SHAPE
     w = np.zeros(shape, np.float32)
+    tiny = np.zeros(TINY_SHAPE, np.float32)
     g = xi.Generator(SEED)
     rng = np.random.Generator(np.random.PCG64(SEED))
     bound = math.sqrt(6.0 / (shape[0] + shape[1]))
@@ -507,6 +509,10 @@ def _small_calls(torch, plan, stream, results):
         t = torch.zeros(shape, dtype=torch.float32)
         contenders["torch"] = ("torch.nn.init.xavier_uniform_(t)", lambda: torch.nn.init.xavier_uniform_(t))
         torch.set_num_threads(1)
+    contenders["xinit_c_4x4"] = ("xinit_c xavier_uniform_(w, generator=g), 4x4",
+                                 lambda: xi.xavier_uniform_(tiny, generator=g))
+    contenders["numpy_pcg64_4x4"] = ("numpy PCG64 random(out=w), 4x4",
+                                     lambda: rng.random(out=tiny, dtype=np.float32))
 
     batch = plan.small_batch
     fns = {name: fn for name, (_, fn) in contenders.items()}
@@ -527,8 +533,9 @@ def _small_calls(torch, plan, stream, results):
     finally:
         if was_enabled:
             gc.enable()
-    mine = statistics.median(samples["xinit_c"])
-    table = _Table([("small call (64x64 float32)", 40, "<"), ("\u00b5s/call", 9, ">"),
+    mine = {name: statistics.median(samples["xinit_c_4x4" if name.endswith("_4x4") else "xinit_c"])
+            for name in contenders}
+    table = _Table([("small call (float32, 64x64 unless 4x4)", 45, "<"), ("\u00b5s/call", 9, ">"),
                     ("vs xi", 7, ">")], stream)
     if stream is not None:
         _write(stream, f"\nsmall calls: median per call of {plan.small_batches} batches of {batch} calls; "
@@ -536,11 +543,12 @@ def _small_calls(torch, plan, stream, results):
         table.print_header()
     for name, (title, _) in contenders.items():
         sec = statistics.median(samples[name])
-        table.add([title, f"{sec * 1e6:.2f}", "" if name == "xinit_c" else f"{sec / mine:.2f}x"])
+        table.add([title, f"{sec * 1e6:.2f}", "" if name.startswith("xinit_c") else f"{sec / mine[name]:.2f}x"])
+        array = tiny if name.endswith("_4x4") else w
         results["measurements"].append({
-            "kind": "small_call", "impl": name, "call": title, "dtype": "float32", "shape": list(shape),
-            "n": w.size, "threads": 1, "seconds": sec, "us_per_call": sec * 1e6,
-            "ns_per_element": sec / w.size * 1e9, "calls_per_sample": batch,
+            "kind": "small_call", "impl": name, "call": title, "dtype": "float32", "shape": list(array.shape),
+            "n": array.size, "threads": 1, "seconds": sec, "us_per_call": sec * 1e6,
+            "ns_per_element": sec / array.size * 1e9, "calls_per_sample": batch,
             "repeats": plan.small_batches, "samples": samples[name]})
     if torch is None:
         table.add(["torch.nn.init.xavier_uniform_(t)", NA, NA])

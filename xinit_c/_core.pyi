@@ -1,6 +1,6 @@
 """Type stubs for the compiled layer (xinit_c/_core.pyx)."""
-from collections.abc import Sequence
-from typing import Any, ClassVar, Final, SupportsIndex, TypeAlias
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Final, SupportsIndex, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -8,7 +8,7 @@ import numpy.typing as npt
 #: What Generator(seed) and reseed(seed) take: what numpy.random.SeedSequence takes, or one.
 _Seed: TypeAlias = int | Sequence[int] | np.random.SeedSequence | None
 
-STREAM_VERSION: Final[int]
+STREAM_VERSION: Final = 2
 POSITION_END: Final[int]
 DIST_UNIFORM: Final[int]
 DIST_NORMAL: Final[int]
@@ -19,7 +19,17 @@ NOGIL_MIN_ELEMENTS: Final[int]
 INTERRUPT_CHECK_ELEMENTS: Final[int]
 PARALLEL_MIN_ELEMENTS: Final[int]
 MAX_THREADS: Final[int]
+TRUNCATED_NORMAL_STD_CORRECTION: Final[float]
+SCHEME_XAVIER_UNIFORM: Final[int]
+SCHEME_XAVIER_NORMAL: Final[int]
+SCHEME_KAIMING_UNIFORM: Final[int]
+SCHEME_KAIMING_NORMAL: Final[int]
+SCHEME_LECUN_UNIFORM: Final[int]
+SCHEME_LECUN_NORMAL: Final[int]
+SCHEME_VARIANCE_SCALING: Final[int]
 _C_API: Any
+
+_T = TypeVar("_T")
 
 class Generator:
     def __init__(
@@ -69,3 +79,24 @@ def fill(
 def philox4x32_10(counter: Sequence[int], key: Sequence[int]) -> tuple[int, int, int, int]: ...
 def normal_cdf(x: float) -> float: ...
 def inverse_normal(q: npt.ArrayLike, x_prime: npt.ArrayLike) -> npt.NDArray[Any]: ...
+def in_default_fp_environment(func: Callable[..., _T], *args: Any) -> _T: ...
+def small_fill(
+    dist: int,
+    out: object,
+    generator: object,
+    default_generator: Generator,
+    a0: object = 0.0,
+    a1: object = 0.0,
+    a2: object = 0.0,
+    a3: object = 0.0,
+) -> npt.NDArray[Any] | None: ...
+def small_fan_fill(
+    scheme: int,
+    out: object,
+    generator: object,
+    default_generator: Generator,
+    layout: object,
+    option: object = 1.0,
+    mode: object = "fan_in",
+    choice: object = None,
+) -> npt.NDArray[Any] | None: ...

@@ -7,6 +7,7 @@ before the generator moves; the fill itself runs in the C core without the GIL.
 """
 cimport cython
 cimport numpy as cnp
+from libc.math cimport isfinite, sqrt
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 
 from xinit_c.xinit cimport *
@@ -22,6 +23,13 @@ cdef extern from "xinit.h":
     const void *xinit_c_api_table()
     double xi_dtype_max(int dtype)
 
+cdef extern from "fpenv.h" nogil:
+    ctypedef struct xi_fpenv:
+        pass
+    void xi_fpenv_enter_default(xi_fpenv *saved)
+    void xi_fpenv_restore(const xi_fpenv *saved)
+    double xi_fpenv_fence(double x)
+
 #: The C API table (xinit_c/include/xinit_c.h) for C, Cython and other
 #: extensions: PyCapsule_Import("xinit_c._C_API", 0).
 _C_API = PyCapsule_New(<void *>xinit_c_api_table(), XINIT_C_CAPSULE_NAME, NULL)
@@ -31,13 +39,15 @@ import os
 
 import numpy as np
 
+from xinit_c._fans import calculate_gain
+
 cnp.import_array()
 
 DEF MAX_DIMS = 64
 
 #: The version of the stream contract (docs/stream.md) these kernels implement:
 #: the same (key, stream, position) gives the same bits within one version.
-STREAM_VERSION = 1
+STREAM_VERSION = 2
 
 #: Words of the stream: positions run over [0, 2**66].
 POSITION_END = 1 << 66
@@ -209,8 +219,10 @@ cdef class Generator:
             self._position.hi = position >> 64
             self._seed_seq = seed_seq
 
-    cdef int reserve(self, uint64_t words, xi_position *start) except -1:
-        """Take ``words`` words from the current position, atomically."""
+    cdef bint try_reserve(self, uint64_t words, xi_position *start) noexcept:
+        """Take ``words`` words from the current position, atomically; False, and
+        the position unmoved, where the stream has fewer left. start is the
+        position either way."""
         cdef xi_position end
         cdef int status
         with self._lock:
@@ -219,7 +231,11 @@ cdef class Generator:
             status = xi_position_add(&end, words)
             if status == XI_OK:
                 self._position = end
-        if status != XI_OK:
+        return status == XI_OK
+
+    cdef int reserve(self, uint64_t words, xi_position *start) except -1:
+        """try_reserve(), raising where the stream has fewer words left."""
+        if not self.try_reserve(words, start):
             raise ValueError(
                 f"the fill needs {words} words from position {_position_int(start[0])}, "
                 f"past the end of the stream (2**66 words); use another key or stream")
@@ -724,6 +740,234 @@ def fill(out, int dist, double a0=0.0, double a1=0.0, double a2=0.0, double a3=0
     return out
 
 
+# ---------------------------------------------------------------- small calls
+#
+# The common call on a small array costs about a microsecond through the
+# general path (xinit_c._api's checks and helpers, then fill()), more than
+# numpy's own random(out=w); here it is one compiled call. small_fill and
+# small_fan_fill take only what they can do without raising: a numpy array
+# (no subclass), C-contiguous, aligned, native-endian and writable, of 1 to
+# NOGIL_MIN_ELEMENTS - 1 elements, an xinit_c.Generator or None, and options of
+# type float or int (as float() converts them) that the general path accepts.
+# Anything else returns None and the caller takes the general path, whose
+# errors are then the only ones. What they compute is what the general path
+# computes, operation for operation (fans below 2**14 make every integer
+# exact as a double), in the default floating-point environment.
+
+#: Keras' correction from a unit normal truncated at +-2 to unit variance:
+#: the standard deviation of that truncated normal
+#: (keras/src/initializers/random_initializers.py, VarianceScaling).
+TRUNCATED_NORMAL_STD_CORRECTION = 0.87962566103423978
+cdef double _TRUNCATED_NORMAL_STD_CORRECTION = TRUNCATED_NORMAL_STD_CORRECTION
+
+cdef enum _Scheme:
+    _XAVIER_UNIFORM, _XAVIER_NORMAL, _KAIMING_UNIFORM, _KAIMING_NORMAL, _LECUN_UNIFORM, _LECUN_NORMAL, \
+        _VARIANCE_SCALING
+
+# the fan-based initialisers, as xinit_c._api names them to small_fan_fill
+SCHEME_XAVIER_UNIFORM = _XAVIER_UNIFORM
+SCHEME_XAVIER_NORMAL = _XAVIER_NORMAL
+SCHEME_KAIMING_UNIFORM = _KAIMING_UNIFORM
+SCHEME_KAIMING_NORMAL = _KAIMING_NORMAL
+SCHEME_LECUN_UNIFORM = _LECUN_UNIFORM
+SCHEME_LECUN_NORMAL = _LECUN_NORMAL
+SCHEME_VARIANCE_SCALING = _VARIANCE_SCALING
+
+# _fans.MODES and _api.DISTRIBUTIONS, as codes
+cdef enum _Mode:
+    _FAN_IN, _FAN_OUT, _FAN_AVG, _FAN_GEO_AVG
+cdef enum _Distribution:
+    _TRUNCATED, _UNIFORM, _UNTRUNCATED
+cdef dict _MODE_CODES = {"fan_in": _FAN_IN, "fan_out": _FAN_OUT, "fan_avg": _FAN_AVG, "fan_geo_avg": _FAN_GEO_AVG}
+cdef dict _DISTRIBUTION_CODES = {"truncated_normal": _TRUNCATED, "uniform": _UNIFORM, "normal": _UNTRUNCATED,
+                                 "untruncated_normal": _UNTRUNCATED}
+
+cdef int _SMALL_FLAGS = cnp.NPY_ARRAY_C_CONTIGUOUS | cnp.NPY_ARRAY_ALIGNED | cnp.NPY_ARRAY_WRITEABLE
+cdef Py_ssize_t _SMALL_LIMIT = NOGIL_MIN_ELEMENTS
+
+
+cdef inline int _small_dtype(out) except -2:
+    """The xi_dtype of out when the small path takes the array as it is, else -1."""
+    cdef cnp.ndarray arr
+    cdef Py_ssize_t size
+    if not cnp.PyArray_CheckExact(out):
+        return -1
+    arr = <cnp.ndarray>out
+    size = cnp.PyArray_SIZE(arr)
+    if (cnp.PyArray_FLAGS(arr) & _SMALL_FLAGS) != _SMALL_FLAGS or size == 0 or size >= _SMALL_LIMIT \
+            or not cnp.PyArray_ISNOTSWAPPED(arr):
+        return -1
+    return _dtype_code(<cnp.dtype>cnp.PyArray_DESCR(arr))
+
+
+cdef inline Generator _small_generator(generator, Generator default_generator):
+    if generator is None:
+        return default_generator
+    if type(generator) is Generator:
+        return <Generator>generator
+    return None
+
+
+cdef inline bint _small_real(value, double *result):
+    """A float, or an int as float() converts it (False where it overflows); nothing else."""
+    if type(value) is float:
+        result[0] = value
+        return True
+    if type(value) is int:
+        try:
+            result[0] = value
+        except OverflowError:
+            return False
+        return True
+    return False
+
+
+cdef inline int _code(dict codes, name) noexcept:
+    """The code of a mode or distribution name, or -1 (an unhashable or other name)."""
+    if type(name) is not str:
+        return -1
+    code = codes.get(name)
+    return -1 if code is None else <int>code
+
+
+cdef inline bint _fans_of(cnp.ndarray arr, layout, int64_t *fan_in, int64_t *fan_out):
+    """_fans.compute_fans(arr.shape, layout), or False where it would raise."""
+    cdef int ndim = cnp.PyArray_NDIM(arr), d
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(arr)
+    cdef int64_t receptive = 1
+    if layout == "torch":
+        if ndim < 2:
+            return False
+        for d in range(2, ndim):
+            receptive *= dims[d]
+        fan_in[0] = dims[1] * receptive
+        fan_out[0] = dims[0] * receptive
+        return True
+    if layout != "keras" and layout != "jax":
+        return False
+    if ndim < 2:
+        if layout == "jax":
+            return False
+        fan_in[0] = fan_out[0] = 1 if ndim == 0 else dims[0]
+        return True
+    for d in range(ndim - 2):
+        receptive *= dims[d]
+    fan_in[0] = dims[ndim - 2] * receptive
+    fan_out[0] = dims[ndim - 1] * receptive
+    return True
+
+
+cdef inline double _mode_fan(double fan_in, double fan_out, int mode) noexcept:
+    """_fans.fan_for_mode."""
+    if mode == _FAN_IN:
+        return fan_in
+    if mode == _FAN_OUT:
+        return fan_out
+    if mode == _FAN_AVG:
+        return (fan_in + fan_out) / 2.0
+    return sqrt(fan_in * fan_out)
+
+
+cdef object _small_run(cnp.ndarray out, int dtype, Generator generator, int dist,
+                       double a0, double a1, double a2, double a3):
+    """fill(out, dist, a0, a1, a2, a3, generator), or None where the C core refuses the
+    parameters or the stream has too few words left (the generator then unmoved)."""
+    cdef xi_params params
+    cdef xi_position start
+    cdef xi_stream stream
+    cdef size_t n = <size_t>cnp.PyArray_SIZE(out)
+    if xi_params_init(&params, dist, dtype, a0, a1, a2, a3) != XI_OK:
+        return None
+    if not generator.try_reserve(xi_words_per_element(&params) * <uint64_t>n, &start):
+        return None
+    stream = generator.stream_struct()
+    xi_fill_contiguous(&stream, start, &params, cnp.PyArray_DATA(out), n)
+    return out
+
+
+def small_fill(int dist, out, generator, Generator default_generator, a0=0.0, a1=0.0, a2=0.0, a3=0.0):
+    """uniform_(out, a0, a1), normal_(out, a0, a1), trunc_normal_(out, a0, a1, a2, a3) or
+    random_bits_(out) (dist), with generator None meaning default_generator: out, or None where
+    the general path must decide."""
+    cdef int dtype = _small_dtype(out)
+    cdef Generator g = _small_generator(generator, default_generator)
+    cdef double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0
+    if dtype < 0 or g is None:
+        return None
+    if dist != XI_BITS and not (_small_real(a0, &p0) and _small_real(a1, &p1)):
+        return None
+    if dist == XI_TRUNC_NORMAL and not (_small_real(a2, &p2) and _small_real(a3, &p3)):
+        return None
+    # the parameters reach the C core as given: it computes its constants in the default environment
+    return _small_run(out, dtype, g, dist, p0, p1, p2, p3)
+
+
+def small_fan_fill(int scheme, out, generator, Generator default_generator, layout, option=1.0, mode="fan_in",
+                   choice=None):
+    """The fan-based initialiser scheme on out, its fans read from out's shape in layout: out, or
+    None where the general path must decide. option is the gain (xavier), the negative slope
+    (kaiming) or the scale (variance scaling); mode kaiming's or variance scaling's; choice
+    kaiming's nonlinearity or variance scaling's distribution. lecun_* take none of them."""
+    cdef int dtype = _small_dtype(out)
+    cdef Generator g = _small_generator(generator, default_generator)
+    cdef bint kaiming = scheme == _KAIMING_UNIFORM or scheme == _KAIMING_NORMAL
+    cdef int64_t fan_in = 0, fan_out = 0
+    cdef int fan_mode = _FAN_IN, distribution = _TRUNCATED
+    cdef double value = 1.0, fi, fo, gain, bound, variance, std
+    cdef xi_fpenv saved
+    if dtype < 0 or g is None or not _fans_of(<cnp.ndarray>out, layout, &fan_in, &fan_out):
+        return None
+    # the options as _api's _xavier_options, _kaiming_options and _variance_scaling_options take them
+    if scheme == _LECUN_UNIFORM:
+        distribution = _UNIFORM
+    elif scheme != _LECUN_NORMAL:
+        # a gain or scale is finite and >= 0, a slope finite
+        if not _small_real(option, &value) or not isfinite(value) or (value < 0.0 and not kaiming):
+            return None
+        if kaiming:
+            fan_mode = _code(_MODE_CODES, mode)
+            if fan_mode != _FAN_IN and fan_mode != _FAN_OUT:
+                return None
+        elif scheme == _VARIANCE_SCALING:
+            fan_mode = _code(_MODE_CODES, mode)
+            distribution = _code(_DISTRIBUTION_CODES, choice)
+            if fan_mode < 0 or distribution < 0:
+                return None
+        elif scheme != _XAVIER_UNIFORM and scheme != _XAVIER_NORMAL:
+            return None
+    xi_fpenv_enter_default(&saved)
+    try:
+        # every input through memory, so that no arithmetic starts before the environment is set
+        value = xi_fpenv_fence(value)
+        fi = xi_fpenv_fence(<double>fan_in)
+        fo = xi_fpenv_fence(<double>fan_out)
+        # _api's _spec_* functions
+        if scheme == _XAVIER_UNIFORM:
+            bound = value * sqrt(6.0 / (fi + fo))
+            return _small_run(out, dtype, g, XI_UNIFORM, -bound, bound, 0.0, 0.0)
+        if scheme == _XAVIER_NORMAL:
+            return _small_run(out, dtype, g, XI_NORMAL, 0.0, value * sqrt(2.0 / (fi + fo)), 0.0, 0.0)
+        if kaiming:
+            try:
+                gain = calculate_gain(choice, value)
+            except (ValueError, OverflowError):
+                return None
+            if scheme == _KAIMING_NORMAL:
+                return _small_run(out, dtype, g, XI_NORMAL, 0.0, gain / sqrt(_mode_fan(fi, fo, fan_mode)), 0.0, 0.0)
+            bound = sqrt(3.0) * (gain / sqrt(_mode_fan(fi, fo, fan_mode)))
+            return _small_run(out, dtype, g, XI_UNIFORM, -bound, bound, 0.0, 0.0)
+        # variance scaling, lecun_* included (scale 1, fan_in)
+        variance = value / _mode_fan(fi, fo, fan_mode)
+        if distribution == _TRUNCATED:
+            std = sqrt(variance) / _TRUNCATED_NORMAL_STD_CORRECTION
+            return _small_run(out, dtype, g, XI_TRUNC_NORMAL, 0.0, std, -2.0 * std, 2.0 * std)
+        if distribution == _UNIFORM:
+            bound = sqrt(3.0 * variance)
+            return _small_run(out, dtype, g, XI_UNIFORM, -bound, bound, 0.0, 0.0)
+        return _small_run(out, dtype, g, XI_NORMAL, 0.0, sqrt(variance), 0.0, 0.0)
+    finally:
+        xi_fpenv_restore(&saved)
+
 def simd_backends():
     """The kernel variants this CPU can run, least capable first.
 
@@ -814,9 +1058,29 @@ def philox4x32_10(counter, key):
     return (ctr[0], ctr[1], ctr[2], ctr[3])
 
 
+def in_default_fp_environment(func, *args):
+    """``func(*args)`` run in the default floating-point environment (src/fpenv.h).
+
+    For the per-call constants the Python layer computes (bounds and standard
+    deviations from fans and gains): the caller's rounding mode or
+    flush-to-zero must not reach them. The caller's state is back afterwards,
+    whether ``func`` returns or raises."""
+    cdef xi_fpenv saved
+    xi_fpenv_enter_default(&saved)
+    try:
+        return func(*args)
+    finally:
+        xi_fpenv_restore(&saved)
+
+
 def normal_cdf(double x):
     """The host-side normal CDF used for truncation bounds (docs/stream.md section 9)."""
-    return xi_normal_cdf(x)
+    cdef xi_fpenv saved
+    cdef double phi
+    xi_fpenv_enter_default(&saved)
+    phi = xi_fpenv_fence(xi_normal_cdf(xi_fpenv_fence(x)))
+    xi_fpenv_restore(&saved)
+    return phi
 
 
 def inverse_normal(q, x_prime):
@@ -828,16 +1092,21 @@ def inverse_normal(q, x_prime):
     cdef Py_ssize_t i, n = q_arr.size
     cdef float[::1] f32_q, f32_x, f32_out
     cdef double[::1] f64_q, f64_x, f64_out
+    cdef xi_fpenv saved
     if q_arr.dtype != x_arr.dtype or np.shape(q_arr) != np.shape(x_arr):
         raise ValueError("q and x_prime must have one dtype and one shape")
     if q_arr.dtype == np.float32:
         f32_q, f32_x, f32_out = q_arr.reshape(-1), x_arr.reshape(-1), result.reshape(-1)
+        xi_fpenv_enter_default(&saved)
         for i in range(n):
             f32_out[i] = xi_inverse_normal_f32(f32_q[i], f32_x[i])
+        xi_fpenv_restore(&saved)
     elif q_arr.dtype == np.float64:
         f64_q, f64_x, f64_out = q_arr.reshape(-1), x_arr.reshape(-1), result.reshape(-1)
+        xi_fpenv_enter_default(&saved)
         for i in range(n):
             f64_out[i] = xi_inverse_normal_f64(f64_q[i], f64_x[i])
+        xi_fpenv_restore(&saved)
     else:
         raise TypeError("q and x_prime must be float32 or float64")
     return result
