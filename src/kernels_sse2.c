@@ -15,7 +15,7 @@
 #define SIMD_FN(name) name##_sse2
 #define W32 4
 #define W64 2
-#define SIMD_GROUP 2
+#define SIMD_GROUP 4
 
 typedef __m128i vu32;
 typedef __m128 vf32;
