@@ -93,7 +93,8 @@ def _tail_grid(dtype, smallest):
     p = np.geomspace(smallest, 0.5, 3000).astype(dtype)
     # p where w = -ln(1 - x'^2) meets a branch bound B: 4p(1 - p) = exp(-B)
     bounds = [bound for bound, _, _ in reference.INVERSE_NORMAL_BRANCHES[dtype][:-1]]
-    at_bounds = np.array([(1 - np.sqrt(1 - np.exp(-b))) / 2 for b in bounds], dtype)
+    # p at w = b: (1 - sqrt(1 - e^-b)) / 2, written without the cancellation for large b
+    at_bounds = np.array([np.exp(-b) / (2 * (1 + np.sqrt(-np.expm1(-b)))) for b in bounds], dtype)
     edges = np.concatenate([at_bounds, np.nextafter(at_bounds, dtype(0)), np.nextafter(at_bounds, dtype(1)),
                             np.array([0.5, smallest], dtype)])
     return np.unique(np.concatenate([p, edges]))
