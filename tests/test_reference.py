@@ -363,7 +363,7 @@ def test_constants_are_the_contracts():
             for c in coeffs:
                 assert float(T(float.fromhex(c))) == float.fromhex(c), c
     assert [len(b[2]) - 1 for b in R.INVERSE_NORMAL_BRANCHES[np.float32]] == [10, 9, 7]
-    assert [len(b[2]) - 1 for b in R.INVERSE_NORMAL_BRANCHES[np.float64]] == [21, 18, 22, 30]
+    assert [len(b[2]) - 1 for b in R.INVERSE_NORMAL_BRANCHES[np.float64]] == [21, 18, 22, 16, 16, 16]
     assert [len(R.LOG_R[T]) - 1 for T in (np.float32, np.float64)] == [7, 19]
 
 
