@@ -56,13 +56,14 @@ static inline __m128 xi_soft_fma_ps(__m128 a, __m128 b, __m128 c)
 /* Two binary64 lanes: the fast path of xi_soft_fma_f64 on both, then the
  * exact scalar function for any lane outside a range where that path is
  * proved: |fl(a*b)| >= 2^-960 and |a|, |b|, |c| < 2^500 (so |a*b| < 2^1000).
- * That range is a little wider than the scalar test's at the bottom: a
- * subnormal factor is allowed when the product is large enough, as every
- * partial product of the splitting is then still a multiple of 2^-1074
- * (ulp(a) * ulp(b) >= 2^-1074 once |a*b| >= 2^-960), and Veltkamp's split of a
- * subnormal is that of the scaled normal number, its sums being exact on the
- * 2^-1074 grid. Nan, inf, zero products and huge operands fail the two
- * comparisons (a nan in a or b makes the product nan). */
+ * That test differs from the scalar one, which reads exponent fields: it is
+ * narrower at the top (one bound covers the operands and the product) and a
+ * little wider at the bottom: a subnormal factor is allowed when the product
+ * is large enough, as every partial product of the splitting is then still a
+ * multiple of 2^-1074 (ulp(a) * ulp(b) >= 2^-1074 once |a*b| >= 2^-960), and
+ * Veltkamp's split of a subnormal is that of the scaled normal number, its
+ * sums being exact on the 2^-1074 grid. Nan, inf, zero products and huge
+ * operands fail the two comparisons (a nan in a or b makes the product nan). */
 static inline __m128d xi_soft_fma_pd(__m128d a, __m128d b, __m128d c)
 {
     const __m128d split = _mm_set1_pd(134217729.0);            /* 2^27 + 1 */
