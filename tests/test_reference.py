@@ -973,36 +973,47 @@ def near_threshold_elements(kind, T, bound, half_width, params=None, last=None):
 FILLS = {"normal": xi.normal_, "trunc_normal": xi.trunc_normal_}
 
 
-def assert_compiled_matches_oracle(kind, dtype, elements, params, n_elements=48):
-    """Fill n_elements at the stream and position whose first words are
-    those of ``elements`` (four words at a time), compiled and oracle, and
-    compare bit for bit; a mismatch names the element, its words and
-    position and both values."""
+def assert_compiled_matches_oracle(kind, dtype, elements, params, n_elements=256):
+    """Fill n_elements around the words of ``elements`` (four words at a
+    time, each block at its own stream and position, preceded by 17 to 20
+    blocks of that stream so that it lands in a different lane in the middle
+    of the vectors, past any alignment peeling), compiled (every SIMD variant
+    this CPU runs) and oracle, and compare bit for bit; a mismatch names the
+    variant, the element's words and position and both values."""
     dtype = np.dtype(dtype)
     T = R._working(dtype)
     w = R.words_per_element(dtype)
     chosen = _as_words(elements, T)
     chosen = np.concatenate([chosen, np.zeros(-len(chosen) % 4, np.uint32)])
     runs = []
-    for block in chosen.reshape(-1, 4):
+    for index, block in enumerate(chosen.reshape(-1, 4)):
         c = philox_counter_for(block, CHOSEN_KEY)
-        position, stream = 4 * (c[0] | c[1] << 32), c[2] | c[3] << 32
+        block_number, stream = c[0] | c[1] << 32, c[2] | c[3] << 32
+        lead = min(17 + index % 4, block_number)
+        position = 4 * (block_number - lead)
         n = min(n_elements, (2**66 - position) // w)
         ws = R.words(CHOSEN_KEY, stream, position, w * n)
-        assert np.array_equal(ws[:4], block)
+        assert np.array_equal(ws[4 * lead:4 * lead + 4], block)
         runs.append((stream, position, ws))
     want_all = R.from_words(kind, dtype, np.concatenate([ws for _, _, ws in runs]), **params)
     mismatches = []
-    offset = 0
-    for stream, position, ws in runs:
-        n = len(ws) // w
-        want = want_all[offset:offset + n]
-        offset += n
-        got = FILLS[kind](np.empty(n, dtype), **params,
-                          generator=xi.Generator(key=CHOSEN_KEY, stream=stream, position=position))
-        for i in np.flatnonzero(_bits(got) != _bits(want)):
-            mismatches.append(dict(words=[hex(int(v)) for v in ws[w * i:w * (i + 1)]], stream=hex(stream),
-                                   position=position + w * int(i), compiled=float(got[i]).hex(), oracle=float(want[i]).hex()))
+    previous = xi.get_simd()
+    try:
+        for simd in xi.simd_backends():
+            xi.set_simd(simd)
+            offset = 0
+            for stream, position, ws in runs:
+                n = len(ws) // w
+                want = want_all[offset:offset + n]
+                offset += n
+                got = FILLS[kind](np.empty(n, dtype), **params,
+                                  generator=xi.Generator(key=CHOSEN_KEY, stream=stream, position=position))
+                for i in np.flatnonzero(_bits(got) != _bits(want)):
+                    mismatches.append(dict(
+                        simd=simd, words=[hex(int(v)) for v in ws[w * i:w * (i + 1)]], stream=hex(stream),
+                        position=position + w * int(i), compiled=float(got[i]).hex(), oracle=float(want[i]).hex()))
+    finally:
+        xi.set_simd(previous)
     assert not mismatches, (kind, dtype.name, params, len(mismatches), mismatches[:8])
 
 

@@ -91,7 +91,11 @@ def test_large_fill_matches_reference_everywhere():
 
 def _tail_grid(dtype, smallest):
     p = np.geomspace(smallest, 0.5, 3000).astype(dtype)
-    edges = np.array([0.075, 0.0749999, 0.0750001, 0.5, smallest, np.exp(-25.0)], dtype)
+    # p where w = -ln(1 - x'^2) meets a branch bound B: 4p(1 - p) = exp(-B)
+    bounds = [bound for bound, _, _ in reference.INVERSE_NORMAL_BRANCHES[dtype][:-1]]
+    at_bounds = np.array([(1 - np.sqrt(1 - np.exp(-b))) / 2 for b in bounds], dtype)
+    edges = np.concatenate([at_bounds, np.nextafter(at_bounds, dtype(0)), np.nextafter(at_bounds, dtype(1)),
+                            np.array([0.5, smallest], dtype)])
     return np.unique(np.concatenate([p, edges]))
 
 
@@ -99,36 +103,12 @@ def _tail_grid(dtype, smallest):
 def test_inverse_cdf_is_the_contracts(dtype, smallest):
     p = _tail_grid(dtype, smallest)
     q = p + p
-    assert same_bits(_core.inverse_normal(q, dtype(1.0) - q), reference.inverse_normal_upper(p, dtype))
-
-
-# The float64 far branch (w >= 43.5, truncated normals only) evaluates a degree-30 polynomial in
-# v = sqrt(w) - 6.625 up to v ~ 20, where its terms reach 7e6 against a result of 37: rounding errors
-# grow to about 2e-11 relative near p = 2^-1022 although the fit itself is good to 5e-17.
-FAR_F64_DEFECT = pytest.mark.xfail(strict=True, reason="contract 2's float64 far branch is ill-conditioned below "
-                                                       "p ~ 2^-500 (reported to the lead; docs/stream.md section 6)")
-
-
-@pytest.mark.parametrize("dtype, smallest, largest, tolerance",
-                         [(np.float32, 2.0**-96, 0.5, 2e-6), (np.float64, 2.0**-500, 0.5, 1e-14),
-                          pytest.param(np.float64, 2.0**-1022, 2.0**-500, 1e-14, marks=FAR_F64_DEFECT)])
-def test_inverse_cdf_accuracy(dtype, smallest, largest, tolerance):
-    mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
-    p = _tail_grid(dtype, smallest)[::6]
-    p = p[p <= largest]
-    z = _core.inverse_normal(p + p, dtype(1.0) - (p + p)).astype(np.float64)
-
-    def exact(pv):  # Phi^-1(1 - p), solved in log space where erfinv loses its digits
-        pv = mpmath.mpf(float(pv))
-        if pv > 1e-3:
-            return -mpmath.sqrt(2) * mpmath.erfinv(2 * pv - 1)
-        target = mpmath.log(pv)
-        return -mpmath.findroot(lambda t: mpmath.log(mpmath.ncdf(t)) - target, -mpmath.sqrt(-2 * target))
-
-    ref = np.array([float(exact(v)) for v in p])
-    error = np.abs(z - ref) / np.maximum(1.0, np.abs(ref))
-    assert error.max() <= tolerance, (p[error.argmax()], error.max())
+    assert same_bits(_core.inverse_normal(q, 1 - q), reference.inverse_normal(q, 1 - q, dtype))
+    # x' formed exactly from the word, as the normal fills do (section 7)
+    utype = np.uint32 if dtype == np.float32 else np.uint64
+    words = np.random.default_rng(8).integers(0, np.iinfo(utype).max, 4000, dtype=utype, endpoint=True)
+    q, x_prime, _ = reference.normal_arguments(words, dtype)
+    assert same_bits(_core.inverse_normal(q, x_prime), reference.inverse_normal(q, x_prime, dtype))
 
 
 def test_normal_cdf_is_the_contracts():
