@@ -2,8 +2,8 @@
  * by each SIMD variant (kernels_sse2.c, kernels_avx2.c, kernels_avx512.c,
  * kernels_neon.c). Every lane performs exactly the operations of the scalar
  * element functions in elements.h, in the same order, so that every variant
- * writes the same bits; tails that do not fill a vector use those scalar
- * functions themselves.
+ * writes the same bits; the uniform kernels' tails that do not fill a vector
+ * use those scalar functions themselves (simd_transform.h pads them instead).
  *
  * The includer defines, before including this file:
  *   SIMD_NAME        the variant's name, a string ("avx2")

@@ -1,7 +1,8 @@
 /* The normal and truncated normal kernels (docs/stream.md sections 5-8) over
  * the vector vocabulary of simd_kernels.h, which includes this file after its
  * float32 and float64 helpers. Every lane performs exactly the operations of
- * xi_elem_normal_* and xi_elem_trunc_normal_* (elements.h), in the same order.
+ * xi_elem_normal_* and xi_elem_trunc_normal_* (elements.h), in the same order;
+ * those scalar functions are the definition, this file the fast way to the same bits.
  *
  * One vector's transform is a chain of some 20 (float32) or 45 (float64)
  * dependent fused multiply-adds: alone it is bound by their latency, not by
@@ -145,7 +146,11 @@ static inline void SIMD_FN(trunc_normal32_group)(const uint32_t *words, size_t c
     }
 }
 
-#define DEFINE_TRANSFORM_KERNEL32(name, out_type, group_element, scalar_element, vstore, sstore)     \
+/* The last m - i < W32 elements of a pass go through one vector too, from a
+ * copy of their words padded with zero words (no lane reads an undefined
+ * word), and only their lanes are stored: with the software fma the scalar
+ * element functions would cost some 200 ns per element. */
+#define DEFINE_TRANSFORM_KERNEL32(name, out_type, group_element, vstore)                             \
     static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,           \
                               const xi_params *prm)                                                 \
     {                                                                                               \
@@ -156,31 +161,34 @@ static inline void SIMD_FN(trunc_normal32_group)(const uint32_t *words, size_t c
         while (n > 0) {                                                                             \
             size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i, k;                     \
             const uint32_t *words = SIMD_FN(stage_words)(st, pos, m, stage);                        \
+            vf32 y[SIMD_GROUP];                                                                     \
             for (i = 0; i + W32 <= m; i += SIMD_GROUP * W32) {                                      \
                 size_t count = (m - i) / W32 < SIMD_GROUP ? (m - i) / W32 : SIMD_GROUP;             \
-                vf32 y[SIMD_GROUP];                                                                 \
                 SIMD_FN(group_element)(words + i, count, y, &c);                                    \
                 EACH(k) if (k < count) /* unrolled: a loop here may become a memcpy */              \
                     vstore(out + i + k * W32, y[k]);                                                \
             }                                                                                       \
-            for (i = m / W32 * W32; i < m; i++)                                                     \
-                out[i] = sstore(scalar_element(words[i], &prm->f32));                               \
+            i = m / W32 * W32;                                                                      \
+            if (i < m) {                                                                            \
+                uint32_t last_words[W32] = {0};                                                     \
+                out_type last[W32];                                                                 \
+                memcpy(last_words, words + i, (m - i) * sizeof *words);                             \
+                SIMD_FN(group_element)(last_words, 1, y, &c);                                       \
+                vstore(last, y[0]);                                                                 \
+                memcpy(out + i, last, (m - i) * sizeof *out);                                       \
+            }                                                                                       \
             out += m;                                                                               \
             n -= m;                                                                                 \
             xi_position_add(&pos, m);                                                               \
         }                                                                                           \
     }
 
-DEFINE_TRANSFORM_KERNEL32(normal_f32, float, normal32_group, xi_elem_normal_f32, SIMD_STORE_F32, SCALAR_STORE_F32)
-DEFINE_TRANSFORM_KERNEL32(normal_f16, uint16_t, normal32_group, xi_elem_normal_f32, SIMD_STORE_F16, SCALAR_STORE_F16)
-DEFINE_TRANSFORM_KERNEL32(normal_bf16, uint16_t, normal32_group, xi_elem_normal_f32, SIMD_STORE_BF16,
-                          SCALAR_STORE_BF16)
-DEFINE_TRANSFORM_KERNEL32(trunc_normal_f32, float, trunc_normal32_group, xi_elem_trunc_normal_f32, SIMD_STORE_F32,
-                          SCALAR_STORE_F32)
-DEFINE_TRANSFORM_KERNEL32(trunc_normal_f16, uint16_t, trunc_normal32_group, xi_elem_trunc_normal_f32,
-                          SIMD_STORE_F16, SCALAR_STORE_F16)
-DEFINE_TRANSFORM_KERNEL32(trunc_normal_bf16, uint16_t, trunc_normal32_group, xi_elem_trunc_normal_f32,
-                          SIMD_STORE_BF16, SCALAR_STORE_BF16)
+DEFINE_TRANSFORM_KERNEL32(normal_f32, float, normal32_group, SIMD_STORE_F32)
+DEFINE_TRANSFORM_KERNEL32(normal_f16, uint16_t, normal32_group, SIMD_STORE_F16)
+DEFINE_TRANSFORM_KERNEL32(normal_bf16, uint16_t, normal32_group, SIMD_STORE_BF16)
+DEFINE_TRANSFORM_KERNEL32(trunc_normal_f32, float, trunc_normal32_group, SIMD_STORE_F32)
+DEFINE_TRANSFORM_KERNEL32(trunc_normal_f16, uint16_t, trunc_normal32_group, SIMD_STORE_F16)
+DEFINE_TRANSFORM_KERNEL32(trunc_normal_bf16, uint16_t, trunc_normal32_group, SIMD_STORE_BF16)
 
 /* ---- float64 working format ---- */
 
@@ -334,7 +342,8 @@ static inline void SIMD_FN(trunc_normal64_group)(const uint32_t *words, size_t c
     }
 }
 
-#define DEFINE_TRANSFORM_KERNEL64(name, group_element, scalar_element)                              \
+/* As DEFINE_TRANSFORM_KERNEL32, two words per element. */
+#define DEFINE_TRANSFORM_KERNEL64(name, group_element)                                              \
     static void SIMD_FN(name)(const xi_stream *st, xi_position pos, size_t n, void *out_v,           \
                               const xi_params *prm)                                                 \
     {                                                                                               \
@@ -345,22 +354,29 @@ static inline void SIMD_FN(trunc_normal64_group)(const uint32_t *words, size_t c
         while (n > 0) {                                                                             \
             size_t m = n < SIMD_STAGE_ELEMENTS ? n : SIMD_STAGE_ELEMENTS, i, k;                     \
             const uint32_t *words = SIMD_FN(stage_words)(st, pos, 2 * m, stage);                    \
+            vf64 y[SIMD_GROUP];                                                                     \
             for (i = 0; i + W64 <= m; i += SIMD_GROUP * W64) {                                      \
                 size_t count = (m - i) / W64 < SIMD_GROUP ? (m - i) / W64 : SIMD_GROUP;             \
-                vf64 y[SIMD_GROUP];                                                                 \
                 SIMD_FN(group_element)(words + 2 * i, count, y, &c);                                \
                 EACH(k) if (k < count)                                                              \
                     f64_store(out + i + k * W64, y[k]);                                             \
             }                                                                                       \
-            for (i = m / W64 * W64; i < m; i++)                                                     \
-                out[i] = scalar_element(xi_join_words(words[2 * i], words[2 * i + 1]), &prm->f64);  \
+            i = m / W64 * W64;                                                                      \
+            if (i < m) {                                                                            \
+                uint32_t last_words[2 * W64] = {0};                                                 \
+                double last[W64];                                                                   \
+                memcpy(last_words, words + 2 * i, 2 * (m - i) * sizeof *words);                    \
+                SIMD_FN(group_element)(last_words, 1, y, &c);                                       \
+                f64_store(last, y[0]);                                                              \
+                memcpy(out + i, last, (m - i) * sizeof *out);                                       \
+            }                                                                                       \
             out += m;                                                                               \
             n -= m;                                                                                 \
             xi_position_add(&pos, 2 * (uint64_t)m);                                                 \
         }                                                                                           \
     }
 
-DEFINE_TRANSFORM_KERNEL64(normal_f64, normal64_group, xi_elem_normal_f64)
-DEFINE_TRANSFORM_KERNEL64(trunc_normal_f64, trunc_normal64_group, xi_elem_trunc_normal_f64)
+DEFINE_TRANSFORM_KERNEL64(normal_f64, normal64_group)
+DEFINE_TRANSFORM_KERNEL64(trunc_normal_f64, trunc_normal64_group)
 
 #undef EACH
