@@ -598,7 +598,7 @@ def build_parser(with_defaults=True):
     info = sub.add_parser("info", help="version and build details")
     info.set_defaults(run=_cmd_info)
     # prefix_chars="+": every option after "bench" goes untouched to xinit_c._bench.main
-    bench = sub.add_parser("bench", help="time xinit_c against numpy and torch (xinit-c bench --help)",
+    bench = sub.add_parser("bench", help="time xinit_c against numpy, torch, mkl_random and jax (xinit-c bench --help)",
                            add_help=False, prefix_chars="+")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(run=_cmd_bench)
