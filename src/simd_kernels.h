@@ -81,13 +81,11 @@ static const uint32_t *SIMD_FN(stage_words)(const xi_stream *st, xi_position pos
 /* ---- float32 working format (float16, bfloat16, float32 outputs) ---- */
 
 typedef struct {
-    vf32 mid, half, lo, hi, mean, std, cdf_lo, cdf_width, mirror, z_lo, z_hi;
+    vf32 lo, hi, mean, std, cdf_lo, cdf_width, mirror, z_lo, z_hi;
 } SIMD_FN(coeffs32);
 
 static void SIMD_FN(broadcast32)(SIMD_FN(coeffs32) *v, const xi_coeffs_f32 *c)
 {
-    v->mid = f32_set1(c->mid);
-    v->half = f32_set1(c->half);
     v->lo = f32_set1(c->lo);
     v->hi = f32_set1(c->hi);
     v->mean = f32_set1(c->mean);
@@ -332,13 +330,11 @@ DEFINE_UNIFORM32_KERNEL(f16)
 DEFINE_UNIFORM32_KERNEL(bf16)
 
 typedef struct {
-    vf64 mid, half, lo, hi, mean, std, cdf_lo, cdf_width, mirror, z_lo, z_hi;
+    vf64 lo, hi, mean, std, cdf_lo, cdf_width, mirror, z_lo, z_hi;
 } SIMD_FN(coeffs64);
 
 static void SIMD_FN(broadcast64)(SIMD_FN(coeffs64) *v, const xi_coeffs_f64 *c)
 {
-    v->mid = f64_set1(c->mid);
-    v->half = f64_set1(c->half);
     v->lo = f64_set1(c->lo);
     v->hi = f64_set1(c->hi);
     v->mean = f64_set1(c->mean);
