@@ -155,7 +155,8 @@ def run_golden(toolchain, case_file):
     missing = [tool for tool in (env["CC"], env.get("RUNNER")) if tool and shutil.which(tool) is None]
     if missing or shutil.which("bash") is None:
         pytest.skip(f"{toolchain}: {', '.join(missing or ['bash'])} not installed; .ci/run installs it")
-    result = subprocess.run(["bash", str(RUN), "golden", str(case_file)], env={**os.environ, **env},
+    result = subprocess.run(["bash", str(RUN), "golden", str(case_file)],
+                            env={**os.environ, "PYTHON": sys.executable, **env},
                             capture_output=True, text=True, check=False, timeout=1800)
     digests, variant = {}, None
     for line in result.stdout.splitlines():
