@@ -207,13 +207,73 @@ def test_jax_equals_keras_for_two_or_more_dims():
 
 
 @pytest.mark.parametrize("shape", [(), (5,)])
-def test_jax_layout_fewer_than_two_dims(shape):
+def test_jax_layout_fewer_than_two_dims_with_the_default_in_axis(shape):
+    # jax 0.10.2 refuses exactly when in_axis is the int -2 and the weight has at most one axis
     with pytest.raises(ValueError, match="at least 2-D"):
         compute_fans(shape, "jax")
     with pytest.raises(ValueError, match="at least 2-D"):
-        compute_fans(shape, "jax", in_axis=0, out_axis=0)
+        compute_fans(shape, "jax", in_axis=-2, out_axis=[])
     with pytest.raises(ValueError, match="at least 2-D"):
-        compute_fans(shape, "torch", batch_axis=0)
+        compute_fans(shape, "jax", out_axis=[])   # in_axis left at its default -2
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        compute_fans(shape, "torch", batch_axis=[])   # not given: torch's own formula refuses
+    with pytest.raises(ValueError, match="at least 2-D"):
+        compute_fans(shape, "jax", batch_axis=0) if shape else compute_fans(shape, "jax", batch_axis=[0])
+
+
+@pytest.mark.parametrize("shape, kwargs, expected", [
+    # the cases the issue quotes from JAX: a 1-D weight with in_axis=[0], out_axis=[]; a scalar with no axes
+    ((2,), {"in_axis": [0], "out_axis": []}, (2, 1)),
+    ((), {"in_axis": [], "out_axis": []}, (1, 1)),
+    ((2,), {"in_axis": [], "out_axis": [0]}, (1, 2)),
+    ((2,), {"in_axis": 0, "out_axis": ()}, (2, 1)),
+    ((5,), {"in_axis": [], "out_axis": []}, (5, 5)),          # the whole axis is receptive field
+    ((5,), {"in_axis": [], "out_axis": [], "batch_axis": 0}, (1, 1)),
+    ((3,), {"in_axis": [-1], "out_axis": []}, (3, 1)),
+    ((0,), {"in_axis": [0], "out_axis": []}, (0, 1)),          # JAX: 0/0; here exact integers
+])
+def test_jax_zero_and_one_dimensional_weights_with_explicit_axes(shape, kwargs, expected):
+    for layout in ("jax", "torch"):   # explicit axes select the JAX formula on either layout
+        fans = compute_fans(shape, layout, **kwargs)
+        assert fans == expected
+        assert all(type(f) is int for f in fans)
+
+
+def test_an_empty_out_axis_counts_as_given():
+    # out_axis=[] is an axis group of size 1, not "no axes": the JAX formula applies with in_axis -2
+    assert compute_fans((4, 5, 6), out_axis=[]) == (5 * 4 * 6, 4 * 6)
+    assert compute_fans((4, 5, 6), "jax", in_axis=[], out_axis=[]) == (120, 120)
+    with pytest.raises(ValueError, match="layout='keras'"):
+        compute_fans((4, 5), "keras", out_axis=[])
+
+
+# Kernels in the layouts of Keras and flax/JAX (their test suites' shapes) and their fans, by hand:
+# fan_in = in_size * receptive, fan_out = out_size * receptive.
+@pytest.mark.parametrize("shape, kwargs, expected", [
+    ((20, 10), {}, (20, 10)),                                              # Dense (in, out)
+    ((5, 16, 32), {}, (5 * 16, 5 * 32)),                                   # Conv1D (w, in, out)
+    ((3, 3, 16, 32), {}, (9 * 16, 9 * 32)),                                # Conv2D (h, w, in, out)
+    ((2, 3, 3, 8, 4), {}, (18 * 8, 18 * 4)),                               # Conv3D (d, h, w, in, out)
+    ((512, 8, 64), {"in_axis": 0, "out_axis": (1, 2)}, (512, 512)),       # attention query/key/value kernel
+    ((8, 64, 512), {"in_axis": (0, 1), "out_axis": 2}, (512, 512)),       # attention output kernel
+    ((16, 8, 4), {"in_axis": -3, "out_axis": (-2, -1)}, (16, 32)),
+    ((4, 20, 10), {"batch_axis": 0}, (20, 10)),                            # 4 stacked Dense kernels
+    ((4, 3, 3, 16, 32), {"batch_axis": 0}, (144, 288)),                    # 4 stacked Conv2D kernels
+    ((2, 512, 8, 64), {"in_axis": 1, "out_axis": (2, 3), "batch_axis": 0}, (512, 512)),
+    ((3, 3, 16, 32), {"in_axis": (0, 1, 2), "out_axis": 3}, (144, 32)),   # all spatial axes as input
+])
+def test_jax_fans_of_dense_conv_and_attention_kernels(shape, kwargs, expected):
+    assert compute_fans(shape, "jax", **kwargs) == expected
+    if not kwargs:
+        assert compute_fans(shape, "keras") == expected
+
+
+def test_overlapping_groups_are_refused_where_jax_divides():
+    # JAX: shape (5,), in_axis=0, out_axis=0 gives receptive 5/5/5 = 0.2, fans (1.0, 1.0); refused here
+    with pytest.raises(ValueError, match="overlaps"):
+        compute_fans((5,), "jax", in_axis=0, out_axis=0)
+    with pytest.raises(ValueError, match="overlaps"):
+        compute_fans((4, 5), "jax", in_axis=[0], out_axis=[], batch_axis=[0])
 
 
 # --------------------------------------------------------------------------

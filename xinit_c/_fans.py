@@ -199,10 +199,13 @@ def _keras_fans(dims):
 
 def _jax_fans(dims, in_axis, out_axis, batch_axis):
     n = len(dims)
-    if n < 2:
+    # JAX refuses a 0-D or 1-D weight only with its default in_axis, the int -2 (which
+    # such a weight does not have); with explicit axes, empty groups included, it works
+    if n < 2 and not _is_bool(in_axis) and hasattr(in_axis, "__index__") and operator.index(in_axis) == -2:
         raise ValueError(
             "Can't compute input and output sizes of a weight with fewer than "
-            f"2 dimensions (got shape {tuple(dims)!r}); must be at least 2-D"
+            f"2 dimensions (got shape {tuple(dims)!r}) with the default in_axis=-2; "
+            "must be at least 2-D, or give in_axis and out_axis explicitly"
         )
     ins = _as_axes(in_axis, "in_axis", n)
     outs = _as_axes(out_axis, "out_axis", n)
@@ -280,10 +283,12 @@ def compute_fans(shape, layout="torch", *, in_axis=None, out_axis=None, batch_ax
                       fan_out = shape[-1] * receptive
         ``"jax"``
             ``jax.nn.initializers`` with ``in_axis=-2``, ``out_axis=-1``,
-            ``batch_axis=()`` (see below). At least 2 dimensions are required.
+            ``batch_axis=()`` (see below). At least 2 dimensions are required
+            with these default axes; a 0-D or 1-D weight needs explicit ones.
     in_axis, out_axis : int or sequence of int, optional
         Input / output axes (negative values count from the end). A sequence
-        means the product over those axes.
+        means the product over those axes; an empty one is a group of size 1
+        (JAX's ``in_axis=[]``).
     batch_axis : int or sequence of int, default ()
         Axes excluded from the fans (e.g. a stack of independent kernels).
 
@@ -294,9 +299,10 @@ def compute_fans(shape, layout="torch", *, in_axis=None, out_axis=None, batch_ax
     Raises
     ------
     ValueError
-        Unknown layout; fewer than 2 dimensions for ``"torch"``/``"jax"``;
-        negative shape entries; explicit axes combined with
-        ``layout="keras"``; axes out of range, repeated or overlapping.
+        Unknown layout; fewer than 2 dimensions for ``"torch"``, or for
+        ``"jax"`` with the default ``in_axis`` (-2); negative shape entries;
+        explicit axes combined with ``layout="keras"``; axes out of range,
+        repeated, or shared by two groups.
     TypeError
         ``shape`` (or an axis) is not a sequence of integers.
 
@@ -316,6 +322,14 @@ def compute_fans(shape, layout="torch", *, in_axis=None, out_axis=None, batch_ax
 
     Arithmetic is exact (integers). Unlike JAX (which divides, giving 0/0),
     a zero-sized dimension simply makes the products zero.
+
+    As ``jax._src.nn.initializers._compute_fans`` (jax 0.10.2), a weight of
+    fewer than 2 dimensions is refused only with the default ``in_axis=-2``:
+    with explicit axes a 1-D bias ``(n,)`` with ``in_axis=[0], out_axis=[]``
+    has fans ``(n, 1)`` and a 0-D scalar with ``in_axis=[], out_axis=[]``
+    has ``(1, 1)``. One difference is deliberate: an axis named by two groups
+    (``in_axis=0, out_axis=0``) is refused here, where JAX divides the total
+    size by both groups' products and returns a fractional receptive field.
 
     Examples
     --------
@@ -342,6 +356,13 @@ def compute_fans(shape, layout="torch", *, in_axis=None, out_axis=None, batch_ax
     (27, 576)
     >>> compute_fans((8, 20, 10), "jax", batch_axis=0)
     (20, 10)
+
+    A multi-head attention kernel (embed, heads, head_dim), and a 1-D bias:
+
+    >>> compute_fans((512, 8, 64), "jax", in_axis=0, out_axis=(1, 2))
+    (512, 512)
+    >>> compute_fans((7,), "jax", in_axis=[0], out_axis=[])
+    (7, 1)
     """
     if in_axis is None and out_axis is None and batch_axis.__class__ is tuple and not batch_axis:
         if layout == "torch":
