@@ -30,6 +30,9 @@ Public API (imported by the package test suite):
 * ``from_words(kind, dtype, w, **params)``                 sections 3, 7, 8, 10
 * ``fill(kind, shape, dtype, key, stream=0, position=0, **params)``
 * ``key_from_seed(seed)``, ``words_per_element(dtype)``    section 2
+* ``sin_cos_pi(v)``, ``truncated_modulus_squared(u)``,
+  ``complex_from_words(kind, dtype, w, **params)``,
+  ``complex_fill(kind, shape, dtype, key, stream=0, position=0, **params)``  section 11
 
 Choices the contract leaves open are marked "ORACLE CHOICE" below.
 """
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import math
 import operator
+import struct
 from fractions import Fraction
 
 import numpy as np
@@ -72,6 +76,10 @@ __all__ = [
     "from_words",
     "fill",
     "f32_to_bfloat16",
+    "sin_cos_pi",
+    "truncated_modulus_squared",
+    "complex_from_words",
+    "complex_fill",
 ]
 
 _MASK32 = 0xFFFFFFFF
@@ -1003,3 +1011,138 @@ def fill(kind, shape, dtype, key, stream=0, position=0, **params):
         params_for(kind, _native(dt), **params)
     ws = words(key, stream, pos, w * n)
     return from_words(kind, dt, ws, **params).reshape(shape)
+
+
+# ---------------------------------------------------------------------------
+# Section 11. Complex numbers
+#
+# Section 11.2 is plain f64 arithmetic without fma: it is written here with
+# Python floats (IEEE binary64, one rounding per operation; math.sqrt is
+# correctly rounded), element by element, in the order the contract gives.
+# ---------------------------------------------------------------------------
+
+_COMPLEX_PART = {np.dtype(np.complex64): np.float32, np.dtype(np.complex128): np.float64}
+
+SQRT_HALF = float.fromhex("0x1.6a09e667f3bcdp-1")
+SIN_PI = [float.fromhex(c) for c in (
+    "0x1.921fb54442d18p+1", "-0x1.4abbce625be53p+2", "0x1.466bc6775aae2p+1", "-0x1.32d2cce62bd86p-1",
+    "0x1.50783487ee782p-4", "-0x1.e3074fde8871fp-8", "0x1.e8f434d018d63p-12", "-0x1.6fadb9f155744p-16",
+    "0x1.aaec32af93359p-21")]
+COS_PI = [float.fromhex(c) for c in (
+    "0x1p+0", "-0x1.3bd3cc9be45dep+2", "0x1.03c1f081b5ac4p+2", "-0x1.55d3c7e3cbffap+0",
+    "0x1.e1f506891babbp-3", "-0x1.a6d1f2a204a8cp-6", "0x1.f9d38a3763cc3p-10", "-0x1.b6e24f44b128fp-14",
+    "0x1.20c62c2f2d7f5p-18")]
+ONE_MINUS_E_M4 = float.fromhex("0x1.f69f5523ef618p-1")   # A
+E_M4 = float.fromhex("0x1.2c155b8213cf4p-6")             # E
+TRUNCATED_COMPLEX_STD = float.fromhex("0x1.ec8642be975ffp-1")   # CT
+_R64 = [float(c) for c in _LOG_R[np.float64]]
+_LN2_HI, _LN2_LO = (float(c) for c in _LOG_LN2[np.float64])
+
+
+def sin_cos_pi(v):
+    """Section 11.2: (cos(pi v), sin(pi v)) of one f64 v in (-1, 1), as (c, s)."""
+    a = abs(v)
+    a1 = 1.0 - a if a > 0.5 else a
+    b = 0.5 - a1 if a1 > 0.25 else a1
+    b2 = b * b
+    p = SIN_PI[8]
+    for j in range(7, -1, -1):
+        p = p * b2 + SIN_PI[j]
+    sb = b * p
+    q = COS_PI[8]
+    for j in range(7, -1, -1):
+        q = q * b2 + COS_PI[j]
+    cb = q
+    sa, ca = (cb, sb) if a1 > 0.25 else (sb, cb)
+    c = -ca if a > 0.5 else ca
+    s = -sa if v < 0 else sa
+    return c, s
+
+
+def _log1p_poly(t):
+    """t + (t*t) * R(t), R by Horner with a multiply then an add (section 11.2)."""
+    r = _R64[19]
+    for i in range(18, -1, -1):
+        r = r * t + _R64[i]
+    return t + (t * t) * r
+
+
+def _log_no_fma(y):
+    """Section 11.2's L'(y): section 5's f64 reduction, then no fma."""
+    Y = struct.unpack("<q", struct.pack("<d", y))[0]
+    H = 0x3FE6A09E667F3BCD
+    k = (Y - H) >> 52                   # Python's >> on int is arithmetic
+    f = struct.unpack("<d", struct.pack("<q", Y - (k << 52)))[0]
+    t = f - 1.0
+    l = _log1p_poly(t)
+    kf = float(k)
+    return kf * _LN2_HI + (kf * _LN2_LO + l)
+
+
+def truncated_modulus_squared(u):
+    """Section 11.2: sigma in [0, 4] for u in (0, 1), the inverse CDF of Exp(1) truncated to [0, 4]."""
+    if u <= 0.25:
+        t = -(ONE_MINUS_E_M4 * u)
+        sigma = -_log1p_poly(t)
+    else:
+        y = (1.0 - u) + E_M4 * u
+        sigma = -_log_no_fma(y)
+    return 4.0 if sigma > 4.0 else sigma
+
+
+def _complex_parts(w, T):
+    """The components x1 (real part) and x2 (imaginary part) of each element: its first and second word
+    (complex64) or u64 (complex128), section 11."""
+    x = _join64(w) if T is np.float64 else np.asarray(w, dtype=np.uint32).reshape(-1)
+    return x[0::2], x[1::2]
+
+
+def complex_from_words(kind, dtype, w, **params):
+    """Values of a complex fill from its u32 words (2 per complex64 element, 4 per complex128), flat.
+
+    kind "normal" (mean: real or complex, std), "disc" (variance) or "truncated" (variance): section 11.1,
+    the disc and the complex truncated normal of section 11.2 with variance = scale / n."""
+    dt = np.dtype(dtype)
+    ndt = _native(dt)
+    T = _COMPLEX_PART[ndt]
+    x1, x2 = _complex_parts(w, T)
+    out = np.empty(x1.size, dtype=ndt)
+    with np.errstate(all="ignore"):
+        if kind == "normal":
+            mean = complex(params.get("mean", 0.0))
+            s = float(params.get("std", 1.0)) * SQRT_HALF
+            out.real = _normal(x1, T, {"mean": T(mean.real + 0.0), "std": T(s)})
+            out.imag = _normal(x2, T, {"mean": T(mean.imag + 0.0), "std": T(s)})
+            return out.astype(dt, copy=False)
+        variance = float(params["variance"])
+        if kind == "disc":
+            K = math.sqrt(2.0 * variance)
+        elif kind == "truncated":
+            K = math.sqrt(variance) / TRUNCATED_COMPLEX_STD
+        else:
+            raise ValueError(f"unknown complex kind {kind!r}")
+        v1 = uniform_unit(x1, T).astype(np.float64)
+        v2 = uniform_unit(x2, T).astype(np.float64)
+        re = np.empty(x1.size, np.float64)
+        im = np.empty(x1.size, np.float64)
+        for i in range(x1.size):
+            u = abs(float(v1[i]))
+            c, s = sin_cos_pi(float(v2[i]))
+            rho = K * math.sqrt(u if kind == "disc" else truncated_modulus_squared(u))
+            re[i] = rho * c
+            im[i] = rho * s
+        out.real = re.astype(T)   # one rounding to nearest-even into T
+        out.imag = im.astype(T)
+    return out.astype(dt, copy=False)
+
+
+def complex_fill(kind, shape, dtype, key, stream=0, position=0, **params):
+    """A new complex array of ``shape`` holding a complex fill at ``position`` (section 11): element k
+    takes the 2w words from position + 2wk, w the words of its real component."""
+    shape = tuple(operator.index(d) for d in ((shape,) if isinstance(shape, (int, np.integer)) else shape))
+    dt = np.dtype(dtype)
+    T = _COMPLEX_PART[_native(dt)]
+    n = math.prod(shape)
+    per = 2 * (2 if T is np.float64 else 1)
+    ws = words(key, stream, operator.index(position), per * n)
+    return complex_from_words(kind, dt, ws, **params).reshape(shape)

@@ -34,7 +34,7 @@ import warnings
 
 import numpy as np
 
-from xinit_c import _core
+from xinit_c import _complex, _core
 from xinit_c._core import (
     SCHEME_KAIMING_NORMAL,
     SCHEME_KAIMING_UNIFORM,
@@ -248,15 +248,25 @@ def _check_fan(func, name, fan):
     return fan
 
 
-def _fans(func, shape, layout, fan_in, fan_out):
-    """The fans: those given, the rest computed from the shape."""
+#: in_axis, out_axis, batch_axis as a fill takes them when not given (compute_fans's defaults).
+_NO_AXES = (None, None, ())
+
+
+def _axes_given(in_axis, out_axis, batch_axis):
+    return in_axis is not None or out_axis is not None or not (
+        isinstance(batch_axis, (tuple, list)) and len(batch_axis) == 0)
+
+
+def _fans(func, shape, layout, fan_in, fan_out, axes=_NO_AXES):
+    """The fans: those given, the rest computed from the shape (with JAX's axes where given)."""
     if fan_in is not None:
         fan_in = _check_fan(func, "fan_in", fan_in)
     if fan_out is not None:
         fan_out = _check_fan(func, "fan_out", fan_out)
     if fan_in is None or fan_out is None:
         try:
-            computed_in, computed_out = compute_fans(shape, layout)
+            computed_in, computed_out = compute_fans(shape, layout, in_axis=axes[0], out_axis=axes[1],
+                                                     batch_axis=axes[2])
         except (TypeError, ValueError) as exc:
             raise _named(func, exc) from None
         fan_in = computed_in if fan_in is None else fan_in
@@ -270,7 +280,18 @@ def _fans(func, shape, layout, fan_in, fan_out):
 # else, every refusal included, takes the general path below, which checks,
 # names the function in its errors and handles any buffer, layout and size.
 
+_COMPLEX_FILLS = ("normal_ (a complex normal) and variance_scaling_ (JAX's complex normal, uniform disc "
+                  "and truncated normal) only")
+
+
+def _refuse_complex(func, arr):
+    if _complex.is_complex(arr):
+        raise TypeError(f"{func}: cannot fill an array of dtype {arr.dtype}: complex buffers are filled by "
+                        f"{_COMPLEX_FILLS}")
+
+
 def _fill(func, arr, out, dist, a0, a1, a2, a3, generator, global_shape, offset, threads, constant_bits=0):
+    _refuse_complex(func, arr)
     try:
         _core.fill(arr, dist, a0, a1, a2, a3, generator, global_shape, offset, constant_bits, threads)
     except (TypeError, ValueError) as exc:
@@ -391,15 +412,20 @@ _DIST_CODES = {"uniform": _core.DIST_UNIFORM, "normal": _core.DIST_NORMAL,
 
 
 def _fan_fill(func, spec, out, options, magnitude, generator, global_shape, offset, threads, layout, fan_in,
-              fan_out):
+              fan_out, axes=_NO_AXES):
     """``magnitude``: the name of options[0] when it scales the distribution without bound (gain, scale);
     None where no option can make the parameters overflow (kaiming's gain is at most sqrt(2))."""
     arr, global_shape, offset = _buffer(func, out, global_shape, offset)
     generator = _generator(func, generator)
+    if _complex.is_complex(arr):
+        if spec is not _spec_variance_scaling:
+            _refuse_complex(func, arr)
+        return _complex_variance_scaling(func, arr, out, options, generator, global_shape, offset, threads,
+                                         layout, fan_in, fan_out, axes)
     shape = _logical_shape(func, arr, global_shape)
     if _is_empty(shape):
         return _empty_fill(func, arr, out, global_shape, offset, threads)
-    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
+    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out, axes)
     try:
         dist, a0, a1, a2, a3 = in_default_fp_environment(spec, fan_in, fan_out, *options)
     except ValueError as exc:
@@ -418,13 +444,105 @@ def _fan_fill(func, spec, out, options, magnitude, generator, global_shape, offs
                          f"finite value is {_core._dtype_max(arr.dtype):.8g}") from None
 
 
+# --------------------------------------------------------------------------
+# Complex buffers (docs/stream.md section 11): a real fill of the buffer's
+# real view (parts interleaved, real first), then, for the disc and the
+# complex truncated normal, xinit_c._complex's in-place pass in exact f64
+# operations. The real fill brings threads, SIMD, blocks and positions.
+# --------------------------------------------------------------------------
+
+def _complex_part(func, arr):
+    """The real component's dtype of a complex64 or complex128 buffer."""
+    part = _complex.PARTS.get(arr.dtype.itemsize)
+    if part is None:
+        raise TypeError(f"{func}: cannot fill an array of dtype {arr.dtype}: complex buffers are complex64 "
+                        "or complex128")
+    return part
+
+
+def _complex_mean(func, mean):
+    """A real or complex mean as its (real, imaginary) parts, each finite."""
+    if isinstance(mean, (complex, np.complexfloating)):
+        return _finite(func, "mean.real", float(mean.real)), _finite(func, "mean.imag", float(mean.imag))
+    return _finite(func, "mean", mean), 0.0
+
+
+def _check_part_limit(func, part, name, value, cause):
+    limit = _core._dtype_max(part)
+    if not -limit <= value <= limit:
+        raise ValueError(f"{func}: {cause}{name} = {value!r} overflows the {np.dtype(part).name} parts, whose "
+                         f"largest finite value is {limit:.8g}")
+
+
+def _shift_parts(parts, value, part):
+    """parts += T(value), one rounded add in the parts' format T."""
+    np.add(parts, part(value), out=parts)
+
+
+def _complex_normal(func, arr, out, mean_re, mean_im, std, cause, generator, global_shape, offset, threads):
+    """Section 11.1: each part N(mean part, (std^2)/2), from the normal fill of the real view."""
+    part = _complex_part(func, arr)
+    part_std = in_default_fp_environment(float.__mul__, std, _complex.SQRT_HALF)
+    _check_part_limit(func, part, "std * sqrt(1/2)", part_std, cause)
+    _check_part_limit(func, part, "mean.real", mean_re, "")
+    _check_part_limit(func, part, "mean.imag", mean_im, "")
+    view = _complex.real_view(arr)
+    view_shape, view_offset = _complex.real_block(arr.shape, global_shape, offset)
+    _fill(func, view, out, _core.DIST_NORMAL, 0.0, part_std, 0.0, 0.0, generator, view_shape, view_offset, threads)
+    for index, mean_part in ((0, mean_re), (1, mean_im)):
+        if mean_part != 0.0:
+            in_default_fp_environment(_shift_parts, view[..., index], mean_part, part)
+    return out
+
+
+def _complex_variance_scaling(func, arr, out, options, generator, global_shape, offset, threads, layout, fan_in,
+                              fan_out, axes):
+    """variance_scaling_ on a complex buffer, with JAX's semantics (docs/stream.md section 11)."""
+    part = _complex_part(func, arr)
+    scale, mode, distribution = options
+    shape = _logical_shape(func, arr, global_shape)
+    view = _complex.real_view(arr)
+    view_shape, view_offset = _complex.real_block(arr.shape, global_shape, offset)
+    if _is_empty(shape):
+        return _empty_fill(func, view, out, view_shape, view_offset, threads)
+    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out, axes)
+    try:
+        variance = in_default_fp_environment(_variance, fan_in, fan_out, scale, mode)
+    except ValueError as exc:
+        raise _named(func, exc) from None
+    cause = f"scale={scale!r} (fan_in={fan_in}, fan_out={fan_out}) gives "
+    if distribution not in _complex.TRANSFORMS:   # "normal", "untruncated_normal"
+        return _complex_normal(func, arr, out, 0.0, 0.0, in_default_fp_environment(math.sqrt, variance), cause,
+                               generator, global_shape, offset, threads)
+    radius, bound = in_default_fp_environment(_complex_radius, variance, distribution)
+    _check_part_limit(func, part, "the largest modulus", bound, cause)
+    # the parts become section 3's uniforms v1, v2: U(-1, 1) gives mid 0, half 1, so v exactly
+    _fill(func, view, out, _core.DIST_UNIFORM, -1.0, 1.0, 0.0, 0.0, generator, view_shape, view_offset, threads)
+    in_default_fp_environment(_complex.transform_in_place, arr, _complex.TRANSFORMS[distribution], radius)
+    return out
+
+
+def _variance(fan_in, fan_out, scale, mode):
+    return scale / _mode_fan(fan_in, fan_out, mode)
+
+
+def _complex_radius(variance, distribution):
+    """K of section 11.2 and the largest modulus it allows: the disc's radius, or twice the truncated scale."""
+    if distribution == "uniform":
+        radius = math.sqrt(2.0 * variance)
+        return radius, radius
+    radius = math.sqrt(variance) / _complex.TRUNCATED_COMPLEX_STD
+    return radius, 2.0 * radius
+
+
 def _option_names(check_options):
     """The options an initialiser takes: the parameters of its check after ``func``."""
     code = check_options.__code__
     return code.co_varnames[1:code.co_argcount]
 
 
-def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **options):
+def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, in_axis=None, out_axis=None, batch_axis=(),
+             **options):
     """The distribution a fan-based initialiser draws from for a tensor shape.
 
     Parameters
@@ -439,6 +557,8 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
         How the fans are read from ``shape`` (:func:`compute_fans`).
     fan_in, fan_out : int, optional
         The fans themselves, instead of reading them from ``shape``.
+    in_axis, out_axis, batch_axis : int or sequence of int, optional
+        "variance_scaling" only: JAX's axes (:func:`compute_fans`).
     **options
         The initialiser's own options (``gain``; ``a``, ``mode``,
         ``nonlinearity``; ``scale``, ``mode``, ``distribution``), by keyword.
@@ -453,7 +573,8 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
     Raises
     ------
     TypeError
-        An option the initialiser does not take, or a number given as a string.
+        An option the initialiser does not take (axes for another initialiser
+        than "variance_scaling" included), or a number given as a string.
     ValueError
         Unknown ``init``; an option with a bad value (unknown mode, distribution
         or nonlinearity); bad fans, layout or shape, as for the fill itself.
@@ -467,6 +588,9 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
     True
     >>> describe("kaiming_normal", (64, 3, 3, 3), nonlinearity="relu")["std"] == math.sqrt(2 / 27)
     True
+    >>> d = describe("variance_scaling", (512, 8, 64), in_axis=0, out_axis=(1, 2), mode="fan_geo_avg")
+    >>> d["fan_in"], d["fan_out"]   # a JAX attention kernel (embed, heads, head_dim)
+    (512, 512)
     """
     try:
         check_options, spec = _SCHEMES[init]
@@ -478,8 +602,12 @@ def describe(init, shape, *, layout="torch", fan_in=None, fan_out=None, **option
         if name not in names:
             raise TypeError(f"{func}: unexpected option {name!r}; {init} takes "
                             f"{', '.join(names) if names else 'no options'}")
+    axes = (in_axis, out_axis, batch_axis)
+    if _axes_given(*axes) and init != "variance_scaling":
+        raise TypeError(f"{func}: in_axis, out_axis and batch_axis are variance_scaling's; {init} reads its fans "
+                        "from the layout")
     options = check_options(func, **options)
-    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out)
+    fan_in, fan_out = _fans(func, shape, layout, fan_in, fan_out, axes)
     try:
         dist, *params = in_default_fp_environment(spec, fan_in, fan_out, *options)
     except ValueError as exc:
@@ -804,7 +932,7 @@ def kaiming_normal_(out, a=0, mode="fan_in", nonlinearity="leaky_relu", *, gener
 
 def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_normal", *,
                       generator=None, global_shape=None, offset=None, threads=None, layout="torch",
-                      fan_in=None, fan_out=None):
+                      fan_in=None, fan_out=None, in_axis=None, out_axis=None, batch_axis=()):
     """Fill ``out`` from the variance-scaling family (Keras/JAX semantics), in place.
 
     With ``n`` the fan of ``mode`` (``fan_in``, ``fan_out``, ``fan_avg`` =
@@ -818,18 +946,37 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
     ``scale=0`` gives zeros with every distribution (as JAX does), and the
     generator still moves by as many words as for any other scale.
 
+    A complex64 or complex128 buffer gets JAX's complex variance scaling
+    (docs/stream.md section 11), of variance ``E|z|^2 = scale/n``:
+
+    * ``"normal"``: real and imaginary parts independent N(0, scale/(2n));
+    * ``"uniform"``: uniform on the disc of radius ``sqrt(2 * scale/n)``;
+    * ``"truncated_normal"``: a complex normal whose modulus is truncated to
+      ``|z| <= 2K``, ``K = sqrt(scale/n) / c``: ``|z|^2/K^2`` is Exp(1)
+      truncated to [0, 4], whose mean is ``(1 - 5e^-4)/(1 - e^-4)``, so
+      ``c = sqrt((1 - 5e^-4)/(1 - e^-4)) = 0.961961828...`` gives exactly the
+      variance asked for. (JAX divides by ``.95311164380491208``, which is
+      ``sqrt(1 - 5e^-4)`` to 13 digits: the second moment without the division
+      by the truncated mass; its samples have 1.0187 times the variance.)
+
+    Each complex element takes twice the words of its real part (2 for
+    complex64, 4 for complex128), the real part's first. The modulus and angle
+    are computed with IEEE operations only (no libm), so they are the same on
+    every platform.
+
     Parameters
     ----------
     out : numpy.ndarray, torch.Tensor or writable buffer
-        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
-        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
-        (or DTensor shard) is written through a view of its memory.
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32,
+        float64, complex64 or complex128, any strides, alignment and byte
+        order; a CPU ``torch.Tensor`` (or DTensor shard) is written through a
+        view of its memory.
     scale : float, default 1.0
         The variance numerator; finite and >= 0 (2.0 is He, 1.0 LeCun).
     mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}, default "fan_in"
         The denominator ``n`` (:func:`fan_for_mode`).
     distribution : {"truncated_normal", "normal", "untruncated_normal", "uniform"}, default "truncated_normal"
-        The family member, as above.
+        The family member, as above (for a complex buffer, its complex form).
     generator : Generator, optional
         Where the words come from; ``None`` uses :func:`default_generator`. It
         moves past the words the whole logical tensor takes (1 per element, 2 for
@@ -848,6 +995,12 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
         ``(out, in, *kernel)``, Keras/JAX ``(*kernel, in, out)``.
     fan_in, fan_out : int, optional
         The fans themselves, instead of reading them from the shape.
+    in_axis, out_axis : int or sequence of int, optional
+        JAX's input and output axes (a sequence: the product over it; an empty
+        one: size 1); given, they replace the layout's axes as in
+        :func:`compute_fans`, which also takes 0-D and 1-D shapes then.
+    batch_axis : int or sequence of int, default ()
+        Axes left out of the fans (a stack of independent kernels).
 
     Returns
     -------
@@ -858,15 +1011,17 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
     ------
     TypeError
         ``out`` cannot be viewed in place without a copy (a list, for example)
-        or is not float16, bfloat16, float32 or float64; ``scale`` is not a real
-        number (a string, for example); ``generator`` is not an
-        :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
-        is not made of integers.
+        or is not float16, bfloat16, float32, float64, complex64 or
+        complex128; ``scale`` is not a real number (a string, for example);
+        ``generator`` is not an :class:`xinit_c.Generator`; ``threads``,
+        ``global_shape``, ``offset`` or an axis is not made of integers.
     ValueError
         ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
         ``scale`` is negative, infinite or NaN, or makes the standard deviation
         or bound overflow ``out``'s dtype (the message names ``scale`` and the
-        limit); ``mode`` or ``distribution`` is unknown; an explicit
+        limit); ``mode`` or ``distribution`` is unknown; an axis is out of
+        range, repeated or in two groups, or axes come with
+        ``layout="keras"``; an explicit
         ``fan_in``/``fan_out`` is negative, or 0 where the formula divides by
         it; the layout is unknown or the shape has too few dimensions for it;
         ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
@@ -881,14 +1036,23 @@ def variance_scaling_(out, scale=1.0, mode="fan_in", distribution="truncated_nor
     >>> s = math.sqrt(2.0 / 144) / 0.87962566103423978
     >>> bool(np.abs(k).max() <= 2 * s)
     True
+
+    A complex JAX kernel, fans read with explicit axes, uniform on the disc:
+
+    >>> z = variance_scaling_(np.empty((64, 32), np.complex64), 1.0, "fan_avg", "uniform",
+    ...                       in_axis=0, out_axis=1, generator=Generator(0))
+    >>> bool(np.abs(z).max() <= math.sqrt(2 / 48))
+    True
     """
-    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None:
+    axes = (in_axis, out_axis, batch_axis)
+    if global_shape is None and offset is None and threads is None and fan_in is None and fan_out is None \
+            and not _axes_given(*axes):
         filled = small_fan_fill(SCHEME_VARIANCE_SCALING, out, generator, _default, layout, scale, mode, distribution)
         if filled is not None:
             return filled
     return _fan_fill("variance_scaling_", _spec_variance_scaling, out,
                      _variance_scaling_options("variance_scaling_", scale, mode, distribution), "scale",
-                     generator, global_shape, offset, threads, layout, fan_in, fan_out)
+                     generator, global_shape, offset, threads, layout, fan_in, fan_out, axes)
 
 
 def lecun_uniform_(out, *, generator=None, global_shape=None, offset=None, threads=None, layout="torch",
@@ -1119,14 +1283,21 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     ``z = Phi^-1(u)`` of one uniform strictly inside (0, 1) per element
     (docs/stream.md section 7): never infinite.
 
+    On a complex64 or complex128 buffer (JAX's complex normal), the real and
+    imaginary parts are independent normals of std ``std / sqrt(2)`` about
+    the real and imaginary parts of ``mean``, so ``E|z - mean|^2 = std^2``;
+    an element takes the words of two real ones, the real part's first
+    (docs/stream.md section 11).
+
     Parameters
     ----------
     out : numpy.ndarray, torch.Tensor or writable buffer
-        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
-        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
-        (or DTensor shard) is written through a view of its memory.
-    mean : float, default 0.0
-        Finite.
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32,
+        float64, complex64 or complex128, any strides, alignment and byte
+        order; a CPU ``torch.Tensor`` (or DTensor shard) is written through a
+        view of its memory.
+    mean : float or complex, default 0.0
+        Finite (both parts); complex only for a complex buffer.
     std : float, default 1.0
         Finite and >= 0 (0 gives ``mean`` everywhere).
     generator : Generator, optional
@@ -1152,8 +1323,9 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     ------
     TypeError
         ``out`` cannot be viewed in place without a copy (a list, for example)
-        or is not float16, bfloat16, float32 or float64; ``mean`` or ``std`` is
-        not a real number (a string, for example); ``generator`` is not an
+        or is not float16, bfloat16, float32, float64, complex64 or
+        complex128; ``std`` is not a real number, or ``mean`` is not a real
+        number (a complex one for a complex buffer); ``generator`` is not an
         :class:`xinit_c.Generator`; ``threads``, ``global_shape`` or ``offset``
         is not made of integers.
     ValueError
@@ -1169,12 +1341,19 @@ def normal_(out, mean=0.0, std=1.0, *, generator=None, global_shape=None, offset
     >>> w = normal_(np.empty((768, 768)), 0.0, 0.02, generator=Generator(0))   # a transformer projection
     >>> round(float(w.std()), 3)
     0.02
+    >>> z = normal_(np.empty(100000, np.complex128), 1 + 1j, 0.5, generator=Generator(0))
+    >>> round(float(np.mean(np.abs(z - (1 + 1j)) ** 2)), 2), round(float(z.real.std()), 2)
+    (0.25, 0.35)
     """
     if global_shape is None and offset is None and threads is None:
         filled = small_fill(_core.DIST_NORMAL, out, generator, _default, mean, std)
         if filled is not None:
             return filled
     arr, global_shape, offset = _buffer("normal_", out, global_shape, offset)
+    if _complex.is_complex(arr):
+        mean_re, mean_im = _complex_mean("normal_", mean)
+        return _complex_normal("normal_", arr, out, mean_re, mean_im, _nonnegative("normal_", "std", std), "",
+                               _generator("normal_", generator), global_shape, offset, threads)
     mean = _finite("normal_", "mean", mean)
     std = _nonnegative("normal_", "std", std)
     return _fill("normal_", arr, out, _core.DIST_NORMAL, mean, std, 0.0, 0.0, _generator("normal_", generator),

@@ -51,6 +51,10 @@ _Real: TypeAlias = SupportsFloat
 _Fan: TypeAlias = int | np.integer[Any]
 _Shape: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
 _Offset: TypeAlias = SupportsIndex | tuple[SupportsIndex, ...] | list[SupportsIndex]
+#: One axis or several (their product), as compute_fans takes them.
+_Axes: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
+#: normal_'s mean: real, or complex for a complex buffer.
+_Mean: TypeAlias = SupportsFloat | complex | np.complexfloating[Any, Any]
 
 class _Description(TypedDict):
     fan_in: int
@@ -78,6 +82,9 @@ def describe(
     layout: _Layout = "torch",
     fan_in: _Fan | None = None,
     fan_out: _Fan | None = None,
+    in_axis: _Axes | None = None,
+    out_axis: _Axes | None = None,
+    batch_axis: _Axes | None = (),
     **options: Any,
 ) -> _Description: ...
 def xavier_uniform_(
@@ -145,6 +152,9 @@ def variance_scaling_(
     layout: _Layout = "torch",
     fan_in: _Fan | None = None,
     fan_out: _Fan | None = None,
+    in_axis: _Axes | None = None,
+    out_axis: _Axes | None = None,
+    batch_axis: _Axes | None = (),
 ) -> _Out: ...
 def lecun_uniform_(
     out: _Out,
@@ -180,7 +190,7 @@ def uniform_(
 ) -> _Out: ...
 def normal_(
     out: _Out,
-    mean: _Real = 0.0,
+    mean: _Mean = 0.0,
     std: _Real = 1.0,
     *,
     generator: Generator | None = None,

@@ -40,7 +40,7 @@ from xinit_c import _api
 if TYPE_CHECKING:
     from xinit_c._api import _Distribution, _Fan, _KaimingMode
     from xinit_c._core import Generator
-    from xinit_c._fans import _Layout, _Mode, _Nonlinearity
+    from xinit_c._fans import _Axes, _Layout, _Mode, _Nonlinearity
 
 __all__ = ["to_npy", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_uniform",
            "lecun_normal", "variance_scaling", "uniform", "normal", "trunc_normal"]
@@ -346,7 +346,8 @@ def lecun_normal(shape: Sequence[SupportsIndex], chunks: _Chunks = "auto", gener
 def variance_scaling(shape: Sequence[SupportsIndex], chunks: _Chunks = "auto", generator: Generator | None = None,
                      dtype: npt.DTypeLike = np.float32, *, scale: SupportsFloat = 1.0, mode: _Mode = "fan_in",
                      distribution: _Distribution = "truncated_normal", layout: _Layout = "torch",
-                     fan_in: _Fan | None = None, fan_out: _Fan | None = None) -> Array:
+                     fan_in: _Fan | None = None, fan_out: _Fan | None = None, in_axis: _Axes | None = None,
+                     out_axis: _Axes | None = None, batch_axis: _Axes | None = ()) -> Array:
     """A lazy dask array filled as :func:`xinit_c.variance_scaling_` fills one array.
 
     Parameters
@@ -361,7 +362,7 @@ def variance_scaling(shape: Sequence[SupportsIndex], chunks: _Chunks = "auto", g
         It moves past the whole tensor now, as the eager fill would move it.
     dtype : data-type, default float32
         float16, bfloat16 (ml_dtypes), float32 or float64.
-    scale, mode, distribution, layout, fan_in, fan_out
+    scale, mode, distribution, layout, fan_in, fan_out, in_axis, out_axis, batch_axis
         As in :func:`xinit_c.variance_scaling_`.
 
     Returns
@@ -384,7 +385,8 @@ def variance_scaling(shape: Sequence[SupportsIndex], chunks: _Chunks = "auto", g
     """
     return _lazy("variance_scaling_", shape, chunks, generator, dtype,
                  {"scale": scale, "mode": mode, "distribution": distribution, "layout": layout,
-                  "fan_in": fan_in, "fan_out": fan_out})
+                  "fan_in": fan_in, "fan_out": fan_out, "in_axis": in_axis, "out_axis": out_axis,
+                  "batch_axis": batch_axis})
 
 
 def uniform(shape: Sequence[SupportsIndex], chunks: _Chunks = "auto", generator: Generator | None = None,
