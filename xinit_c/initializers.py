@@ -39,13 +39,19 @@ stream version is refused rather than silently giving other values. A Keras
 config without the stream state (``{"seed": 0}``) loads too.
 """
 
+from __future__ import annotations
+
 import math
 import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeVar, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from xinit_c import _api
 from xinit_c._core import STREAM_VERSION, Generator
+from xinit_c._fans import compute_fans
 
 __all__ = [
     "Initializer",
@@ -74,12 +80,22 @@ __all__ = [
 #: Config entries that describe the stream state rather than an option.
 _STATE_KEYS = ("key", "stream", "position", "stream_version")
 
+#: What ``seed=`` takes: an int (the same values on every call), a Generator (advanced) or None (the default).
+Seed = int | Generator | None
+Layout = Literal["keras", "torch", "jax"]
+_Mode = Literal["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]
+_Distribution = Literal["truncated_normal", "untruncated_normal", "normal", "uniform"]
+_Axes = SupportsIndex | Sequence[SupportsIndex] | None
+_Shape = SupportsIndex | Sequence[SupportsIndex]
+_Out = TypeVar("_Out")
+_Self = TypeVar("_Self", bound="Initializer")
 
-def _is_bool(value):
+
+def _is_bool(value: object) -> bool:
     return isinstance(value, (bool, np.bool_))
 
 
-def _dtype(dtype):
+def _dtype(dtype: npt.DTypeLike | None) -> np.dtype[Any]:
     """numpy's dtype for ``dtype``; the name "bfloat16" needs ml_dtypes, as numpy has no bfloat16 of its own."""
     if dtype is None:
         return np.dtype(np.float32)
@@ -90,19 +106,19 @@ def _dtype(dtype):
             raise TypeError("dtype 'bfloat16' needs the ml_dtypes package (pip install ml_dtypes)") from None
         return np.dtype(ml_dtypes.bfloat16)
     try:
-        return np.dtype(dtype)
+        return np.dtype(dtype)  # type: ignore[no-any-return]  (numpy's stub for a DTypeLike argument)
     except TypeError:
         raise TypeError(f"dtype {dtype!r} is not a numpy dtype") from None
 
 
-def _shape(shape):
+def _shape(shape: _Shape) -> tuple[int, ...]:
     """``shape`` as a tuple of non-negative ints (a bare int is a 1-D shape, as numpy takes it)."""
-    if not _is_bool(shape) and hasattr(shape, "__index__"):
-        shape = (shape,)
     if isinstance(shape, (str, bytes, bytearray)):
         raise TypeError(f"shape must be a sequence of non-negative ints, got {shape!r}")
+    if isinstance(shape, SupportsIndex) and not _is_bool(shape):
+        shape = (shape,)
     try:
-        dims = tuple(shape)
+        dims = tuple(shape)  # type: ignore[arg-type]  (anything iterable is tried; the entries are checked)
     except TypeError:
         raise TypeError(f"shape must be a sequence of non-negative ints, got {type(shape).__name__} {shape!r}") \
             from None
@@ -117,13 +133,13 @@ def _shape(shape):
     return tuple(result)
 
 
-def _seed_state(owner, seed):
+def _seed_state(owner: str, seed: Seed) -> tuple[tuple[tuple[int, int], int, int] | None, Generator | None]:
     """(fixed state or None, generator or None) for a constructor's ``seed``."""
     if seed is None:
         return None, None
     if type(seed) is Generator:
         return None, seed
-    if _is_bool(seed) or not hasattr(seed, "__index__"):
+    if _is_bool(seed) or not isinstance(seed, SupportsIndex):
         raise TypeError(f"{owner}: seed must be an int, an xinit_c.Generator or None, got "
                         f"{type(seed).__name__} {seed!r}")
     if operator.index(seed) < 0:
@@ -173,23 +189,32 @@ class Initializer:
     Examples
     --------
     >>> class Halves(Initializer):
-    ...     def _fill(self, out, generator):
+    ...     def _fill(self, out: Any, generator: Generator | None) -> None:
     ...         out[...] = 0.5
     >>> Halves()((2,)).tolist()
     [0.5, 0.5]
     """
 
     _random = True
+    #: The dtype of a new array when the call names none (None: float32).
+    _default_dtype: npt.DTypeLike | None = None
 
-    def __init__(self, seed=None):
+    def __init__(self, seed: Seed = None) -> None:
         self.seed = seed
         self._fixed, self._generator = _seed_state(type(self).__name__, seed)
 
     # -- calling ------------------------------------------------------------
-    def __call__(self, shape, dtype=None, *, out=None):
+    @overload
+    def __call__(self, shape: _Shape, dtype: npt.DTypeLike | None = None, *,
+                 out: None = None) -> npt.NDArray[Any]: ...
+
+    @overload
+    def __call__(self, shape: _Shape, dtype: npt.DTypeLike | None = None, *, out: _Out) -> _Out: ...
+
+    def __call__(self, shape: _Shape, dtype: npt.DTypeLike | None = None, *, out: Any = None) -> Any:
         dims = _shape(shape)
         if out is None:
-            out = np.empty(dims, _dtype(dtype))
+            out = np.empty(dims, _dtype(self._default_dtype if dtype is None else dtype))
         else:
             got = tuple(out.shape)
             if got != dims:
@@ -200,13 +225,16 @@ class Initializer:
         self._fill(out, self._next_generator())
         return out
 
-    def _next_generator(self):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not define _fill")
+
+    def _next_generator(self) -> Generator | None:
         if self._fixed is not None:
             key, stream, position = self._fixed
             return Generator(key=key, stream=stream, position=position)
         return self._generator  # None: the default generator
 
-    def _state(self):
+    def _state(self) -> tuple[tuple[int, int], int, int]:
         """(key, stream, position) that the next call starts from."""
         if self._fixed is not None:
             return self._fixed
@@ -214,10 +242,10 @@ class Initializer:
         return g.key, g.stream, g.position
 
     # -- configs ------------------------------------------------------------
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {}
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Everything that determines the values, as a JSON-ready dict.
 
         Returns
@@ -238,13 +266,13 @@ class Initializer:
         if not self._random:
             return config
         key, stream, position = self._state()
-        seed = self.seed if self._fixed is not None else None
-        config.update(seed=None if seed is None else operator.index(seed), key=[int(key[0]), int(key[1])],
+        seed = operator.index(self.seed) if isinstance(self.seed, SupportsIndex) else None
+        config.update(seed=seed, key=[int(key[0]), int(key[1])],
                       stream=int(stream), position=int(position), stream_version=STREAM_VERSION)
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls: type[_Self], config: Mapping[str, Any]) -> _Self:
         """Rebuild an initializer from :meth:`get_config`'s dict (or a Keras config).
 
         Parameters
@@ -299,7 +327,7 @@ class Initializer:
         init._fixed = (generator.key, generator.stream, generator.position)
         return init
 
-    def clone(self):
+    def clone(self: _Self) -> _Self:
         """A new initializer from this one's config: same next values, its own state.
 
         Returns
@@ -314,35 +342,36 @@ class Initializer:
         """
         return type(self).from_config(self.get_config())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         options = self._options()
         if self._random:
             options["seed"] = self.seed
         args = ", ".join(f"{name}={value!r}" for name, value in options.items())
         return f"{type(self).__name__}({args})"
 
-    def _named(self, exc):
+    def _named(self, exc: Exception) -> Exception:
         """A fill's error led by this initializer, whose arguments the caller wrote."""
         if type(exc) is TypeError or type(exc) is ValueError:
             return type(exc)(f"{self!r}: {exc}")
         return exc
 
-    def _checked(self, fill, *args, **kwargs):
+    def _checked(self, fill: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return fill(*args, **kwargs)
         except (TypeError, ValueError) as exc:
             raise self._named(exc) from None
 
-    def _check_options(self):
+    def _check_options(self) -> None:
         """Refuse bad options when the initializer is built, not at its first call: a 1-element float64 fill
         from a throwaway generator runs every check the real call runs (the shape's own checks aside)."""
         self._fill(np.empty((1, 1)), Generator(key=(0, 0)))
 
 
-def _layout(layout):
-    if layout not in ("keras", "torch", "jax"):
-        raise ValueError(f"layout must be 'keras', 'torch' or 'jax', got {layout!r}")
-    return layout
+def _layout(layout: str) -> Layout:
+    for known in ("keras", "torch", "jax"):   # a loop over Literals, so the result is typed as one
+        if layout == known:
+            return known
+    raise ValueError(f"layout must be 'keras', 'torch' or 'jax', got {layout!r}")
 
 
 class VarianceScaling(Initializer):
@@ -395,8 +424,9 @@ class VarianceScaling(Initializer):
     (64, 8, 16)
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, *, layout=None,
-                 in_axis=None, out_axis=None, batch_axis=()):
+    def __init__(self, scale: SupportsFloat = 1.0, mode: _Mode = "fan_in",
+                 distribution: _Distribution = "truncated_normal", seed: Seed = None, *, layout: Layout | None = None,
+                 in_axis: _Axes = None, out_axis: _Axes = None, batch_axis: _Axes = ()) -> None:
         super().__init__(seed)
         self.scale = _number(scale)
         self.mode = mode
@@ -410,18 +440,21 @@ class VarianceScaling(Initializer):
         if axes_given and self.layout == "keras":
             raise ValueError(f"{type(self).__name__}: in_axis/out_axis/batch_axis conflict with layout='keras', "
                              "which fixes the axes as (*kernel, in, out); leave layout out or give 'jax'")
-        _api._variance_scaling_options(type(self).__name__, self.scale, mode, distribution)
+        try:   # the checks variance_scaling_ makes of these options, for any shape
+            _api.describe("variance_scaling", (1, 1), scale=self.scale, mode=mode, distribution=distribution)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{type(self).__name__}: {str(exc).split(': ', 1)[-1]}") from None
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.variance_scaling_, out, self.scale, self.mode, self.distribution, generator=generator,
                       layout=self.layout, in_axis=self.in_axis, out_axis=self.out_axis, batch_axis=self.batch_axis)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "layout": self.layout,
                 "in_axis": self.in_axis, "out_axis": self.out_axis, "batch_axis": self.batch_axis}
 
 
-def _axes_option(axes):
+def _axes_option(axes: _Axes) -> Any:
     """An axis option as JSON keeps it: an int, None, or a list of ints (a tuple would come back a list)."""
     if axes is None or isinstance(axes, (int, np.integer)) and not _is_bool(axes):
         return None if axes is None else int(axes)
@@ -430,24 +463,31 @@ def _axes_option(axes):
     return axes
 
 
-def _fixed_scheme(name, scale, mode, distribution, law, names):
-    """A VarianceScaling preset whose options are fixed, as Keras's GlorotUniform and the rest."""
+class _Preset(VarianceScaling):
+    """A VarianceScaling whose options are fixed, as Keras's GlorotUniform and the rest: only the seed and the
+    layout are chosen, and the config records only those."""
 
-    def __init__(self, seed=None, *, layout="keras"):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed, layout=_layout(layout))
+    _SCALE: float
+    _MODE: _Mode
+    _DISTRIBUTION: _Distribution
 
-    def _options(self):
+    def __init__(self, seed: Seed = None, *, layout: Layout = "keras") -> None:
+        super().__init__(self._SCALE, self._MODE, self._DISTRIBUTION, seed, layout=_layout(layout))
+
+    def _options(self) -> dict[str, Any]:
         return {"layout": self.layout}
 
-    doc = f"""{law}
 
-    ``VarianceScaling(scale={scale}, mode="{mode}", distribution="{distribution}")``: {names}.
+class GlorotUniform(_Preset):
+    """Glorot/Xavier uniform: ``U(-l, l)``, ``l = sqrt(6 / (fan_in + fan_out))``.
+
+    ``VarianceScaling(scale=1.0, mode="fan_avg", distribution="uniform")``: Keras ``GlorotUniform``, JAX ``glorot_uniform``, torch ``xavier_uniform_`` (gain 1, torch layout).
 
     Parameters
     ----------
     seed : int, Generator or None
         See the module's notes.
-    layout : {{"keras", "torch", "jax"}}, default "keras"
+    layout : {"keras", "torch", "jax"}, default "keras"
         How fans are read from the shape (:func:`xinit_c.compute_fans`).
 
     Raises
@@ -459,40 +499,154 @@ def _fixed_scheme(name, scale, mode, distribution, law, names):
 
     Examples
     --------
-    >>> {name}(seed=0)((3, 3, 16, 32)).shape
+    >>> GlorotUniform(seed=0)((3, 3, 16, 32)).shape
     (3, 3, 16, 32)
     """
-    return type(name, (VarianceScaling,), {"__init__": __init__, "_options": _options, "__doc__": doc,
-                                           "__module__": __name__})
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "uniform"
 
 
-GlorotUniform = _fixed_scheme(
-    "GlorotUniform", 1.0, "fan_avg", "uniform",
-    "Glorot/Xavier uniform: ``U(-l, l)``, ``l = sqrt(6 / (fan_in + fan_out))``.",
-    "Keras ``GlorotUniform``, JAX ``glorot_uniform``, torch ``xavier_uniform_`` (gain 1, torch layout)")
-GlorotNormal = _fixed_scheme(
-    "GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-    "Glorot/Xavier normal, truncated: variance ``2 / (fan_in + fan_out)`` after truncation at 2 std.",
-    "Keras ``GlorotNormal``, JAX ``glorot_normal`` (torch's ``xavier_normal_`` is not truncated)")
-HeUniform = _fixed_scheme(
-    "HeUniform", 2.0, "fan_in", "uniform",
-    "He/Kaiming uniform: ``U(-l, l)``, ``l = sqrt(6 / fan_in)``.",
-    "Keras ``HeUniform``, JAX ``he_uniform``, torch ``kaiming_uniform_(nonlinearity='relu')``")
-HeNormal = _fixed_scheme(
-    "HeNormal", 2.0, "fan_in", "truncated_normal",
-    "He/Kaiming normal, truncated: variance ``2 / fan_in`` after truncation at 2 std.",
-    "Keras ``HeNormal``, JAX ``he_normal`` (torch's ``kaiming_normal_`` is not truncated)")
-LecunUniform = _fixed_scheme(
-    "LecunUniform", 1.0, "fan_in", "uniform",
-    "LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)``.",
-    "Keras ``LecunUniform``, JAX ``lecun_uniform``")
-LecunNormal = _fixed_scheme(
-    "LecunNormal", 1.0, "fan_in", "truncated_normal",
-    "LeCun normal, truncated: variance ``1 / fan_in`` after truncation at 2 std.",
-    "Keras ``LecunNormal``, JAX ``lecun_normal``")
+class GlorotNormal(_Preset):
+    """Glorot/Xavier normal, truncated: variance ``2 / (fan_in + fan_out)`` after truncation at 2 std.
+
+    ``VarianceScaling(scale=1.0, mode="fan_avg", distribution="truncated_normal")``: Keras ``GlorotNormal``, JAX ``glorot_normal`` (torch's ``xavier_normal_`` is not truncated).
+
+    Parameters
+    ----------
+    seed : int, Generator or None
+        See the module's notes.
+    layout : {"keras", "torch", "jax"}, default "keras"
+        How fans are read from the shape (:func:`xinit_c.compute_fans`).
+
+    Raises
+    ------
+    TypeError
+        A bad ``seed``.
+    ValueError
+        An unknown ``layout``.
+
+    Examples
+    --------
+    >>> GlorotNormal(seed=0)((3, 3, 16, 32)).shape
+    (3, 3, 16, 32)
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "truncated_normal"
 
 
-def _number(value):
+class HeUniform(_Preset):
+    """He/Kaiming uniform: ``U(-l, l)``, ``l = sqrt(6 / fan_in)``.
+
+    ``VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform")``: Keras ``HeUniform``, JAX ``he_uniform``, torch ``kaiming_uniform_(nonlinearity='relu')``.
+
+    Parameters
+    ----------
+    seed : int, Generator or None
+        See the module's notes.
+    layout : {"keras", "torch", "jax"}, default "keras"
+        How fans are read from the shape (:func:`xinit_c.compute_fans`).
+
+    Raises
+    ------
+    TypeError
+        A bad ``seed``.
+    ValueError
+        An unknown ``layout``.
+
+    Examples
+    --------
+    >>> HeUniform(seed=0)((3, 3, 16, 32)).shape
+    (3, 3, 16, 32)
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "uniform"
+
+
+class HeNormal(_Preset):
+    """He/Kaiming normal, truncated: variance ``2 / fan_in`` after truncation at 2 std.
+
+    ``VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal")``: Keras ``HeNormal``, JAX ``he_normal`` (torch's ``kaiming_normal_`` is not truncated).
+
+    Parameters
+    ----------
+    seed : int, Generator or None
+        See the module's notes.
+    layout : {"keras", "torch", "jax"}, default "keras"
+        How fans are read from the shape (:func:`xinit_c.compute_fans`).
+
+    Raises
+    ------
+    TypeError
+        A bad ``seed``.
+    ValueError
+        An unknown ``layout``.
+
+    Examples
+    --------
+    >>> HeNormal(seed=0)((3, 3, 16, 32)).shape
+    (3, 3, 16, 32)
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "truncated_normal"
+
+
+class LecunUniform(_Preset):
+    """LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)``.
+
+    ``VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform")``: Keras ``LecunUniform``, JAX ``lecun_uniform``.
+
+    Parameters
+    ----------
+    seed : int, Generator or None
+        See the module's notes.
+    layout : {"keras", "torch", "jax"}, default "keras"
+        How fans are read from the shape (:func:`xinit_c.compute_fans`).
+
+    Raises
+    ------
+    TypeError
+        A bad ``seed``.
+    ValueError
+        An unknown ``layout``.
+
+    Examples
+    --------
+    >>> LecunUniform(seed=0)((3, 3, 16, 32)).shape
+    (3, 3, 16, 32)
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "uniform"
+
+
+class LecunNormal(_Preset):
+    """LeCun normal, truncated: variance ``1 / fan_in`` after truncation at 2 std.
+
+    ``VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal")``: Keras ``LecunNormal``, JAX ``lecun_normal``.
+
+    Parameters
+    ----------
+    seed : int, Generator or None
+        See the module's notes.
+    layout : {"keras", "torch", "jax"}, default "keras"
+        How fans are read from the shape (:func:`xinit_c.compute_fans`).
+
+    Raises
+    ------
+    TypeError
+        A bad ``seed``.
+    ValueError
+        An unknown ``layout``.
+
+    Examples
+    --------
+    >>> LecunNormal(seed=0)((3, 3, 16, 32)).shape
+    (3, 3, 16, 32)
+    """
+
+    _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
+
+
+def _number(value: Any) -> Any:
     """An option as JSON keeps it: numpy scalars become Python numbers."""
     return value.item() if isinstance(value, np.generic) else value
 
@@ -519,16 +673,16 @@ class RandomUniform(Initializer):
     True
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+    def __init__(self, minval: SupportsFloat = -0.05, maxval: SupportsFloat = 0.05, seed: Seed = None) -> None:
         super().__init__(seed)
         self.minval = _number(minval)
         self.maxval = _number(maxval)
         self._check_options()
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.uniform_, out, self.minval, self.maxval, generator=generator)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"minval": self.minval, "maxval": self.maxval}
 
 
@@ -557,16 +711,16 @@ class RandomNormal(Initializer):
     (2, 2)
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: SupportsFloat = 0.0, stddev: SupportsFloat = 0.05, seed: Seed = None) -> None:
         super().__init__(seed)
         self.mean = _number(mean)
         self.stddev = _number(stddev)
         self._check_options()
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.normal_, out, self.mean, self.stddev, generator=generator)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"mean": self.mean, "stddev": self.stddev}
 
 
@@ -597,19 +751,22 @@ class TruncatedNormal(Initializer):
     True
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: SupportsFloat = 0.0, stddev: SupportsFloat = 0.05, seed: Seed = None) -> None:
         super().__init__(seed)
         self.mean = _number(mean)
         self.stddev = _number(stddev)
         self._check_options()
 
-    def _fill(self, out, generator):
-        mean, stddev = _api._finite("TruncatedNormal", "mean", self.mean), \
-            _api._nonnegative("TruncatedNormal", "stddev", self.stddev)
+    def _check_options(self) -> None:
+        # normal_ checks mean and stddev as trunc_normal_ does; the cut at two stddevs is then computed in floats
+        self._checked(_api.normal_, np.empty(1), self.mean, self.stddev, generator=Generator(key=(0, 0)))
+
+    def _fill(self, out: Any, generator: Generator | None) -> None:
+        mean, stddev = float(self.mean), float(self.stddev)
         self._checked(_api.trunc_normal_, out, mean, stddev, mean - 2.0 * stddev, mean + 2.0 * stddev,
                       generator=generator)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"mean": self.mean, "stddev": self.stddev}
 
 
@@ -624,11 +781,11 @@ class Zeros(Initializer):
 
     _random = False
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.seed = None
         self._fixed = self._generator = None
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.zeros_, out)
 
 
@@ -641,11 +798,11 @@ class Ones(Zeros):
     [1.0, 1.0, 1.0]
     """
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.ones_, out)
 
 
-def _value_to_json(value):
+def _value_to_json(value: Any) -> Any:
     """A constant as JSON can hold it: a number, a nested list, or for complex values {"real": ..., "imag": ...}."""
     array = np.asarray(value)
     if array.dtype.kind == "c":
@@ -653,7 +810,7 @@ def _value_to_json(value):
     return array.tolist() if array.ndim else array.item()
 
 
-def _value_from_json(value):
+def _value_from_json(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"real", "imag"}:
         return np.asarray(value["real"]) + 1j * np.asarray(value["imag"])
     return value
@@ -683,7 +840,7 @@ class Constant(Zeros):
     [[1, 2, 3], [1, 2, 3]]
     """
 
-    def __init__(self, value=0.0):
+    def __init__(self, value: npt.ArrayLike | Mapping[str, Any] = 0.0) -> None:
         super().__init__()
         value = _value_from_json(value)
         if isinstance(value, (list, tuple, np.ndarray)):
@@ -692,31 +849,40 @@ class Constant(Zeros):
                 raise TypeError(f"Constant: value must be numbers, got an array of {value.dtype}")
         self.value = _number(value)
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.constant_, out, self.value)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"value": _value_to_json(self.value)}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Constant(value={self.value!r})"
 
 
-def _orthogonal_matrix(out, layout):
+def _orthogonal_matrix(out: Any, layout: str) -> Any:
     """The 2-D view whose rows or columns Orthogonal makes orthonormal: Keras flattens all leading axes into
-    rows (``(prod(shape[:-1]), shape[-1])``), torch all trailing axes into columns."""
-    arr = _api._buffer("Orthogonal", out, None, None)[0]
-    if arr.ndim < 2:
-        raise ValueError(f"an orthogonal matrix needs at least 2 dimensions, got shape {arr.shape}")
+    rows (``(prod(shape[:-1]), shape[-1])``), torch (orthogonal_ itself) all trailing axes into columns."""
+    shape = tuple(out.shape)
+    if len(shape) < 2:
+        raise ValueError(f"an orthogonal matrix needs at least 2 dimensions, got shape {shape}")
     if layout == "torch":
-        return arr
-    matrix = arr.view()
-    try:
-        matrix.shape = (math.prod(arr.shape[:-1]), arr.shape[-1])
-    except AttributeError:
-        raise ValueError(f"out's memory layout (strides {arr.strides}) cannot be seen as a "
-                         f"{math.prod(arr.shape[:-1])} x {arr.shape[-1]} matrix without a copy") from None
-    return matrix
+        return out
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    if isinstance(out, np.ndarray):
+        matrix = out.view()
+        try:
+            matrix.shape = (rows, cols)   # refuses, where reshape would copy and the fill would be lost
+        except AttributeError:
+            raise ValueError(f"out's memory layout (strides {out.strides}) cannot be seen as a {rows} x {cols} "
+                             "matrix without a copy") from None
+        return matrix
+    if type(out).__module__.startswith("torch"):
+        try:
+            return out.view(rows, cols)
+        except RuntimeError:
+            raise ValueError(f"out's memory layout (strides {out.stride()}) cannot be seen as a {rows} x {cols} "
+                             "matrix without a copy") from None
+    raise TypeError(f"out must be a numpy array or a torch tensor, got {type(out).__name__}")
 
 
 class Orthogonal(Initializer):
@@ -748,7 +914,8 @@ class Orthogonal(Initializer):
     True
     """
 
-    def __init__(self, gain=1.0, seed=None, *, layout="keras"):
+    def __init__(self, gain: SupportsFloat = 1.0, seed: Seed = None, *,
+                 layout: Literal["keras", "torch"] = "keras") -> None:
         super().__init__(seed)
         self.gain = _number(gain)
         if layout not in ("keras", "torch"):
@@ -756,7 +923,7 @@ class Orthogonal(Initializer):
         self.layout = layout
         self._check_options()
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         from xinit_c._structured import orthogonal_
         try:
             matrix = _orthogonal_matrix(out, self.layout)
@@ -764,7 +931,7 @@ class Orthogonal(Initializer):
             raise self._named(exc) from None
         self._checked(orthogonal_, matrix, self.gain, generator=generator)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"gain": self.gain, "layout": self.layout}
 
 
@@ -788,16 +955,16 @@ class Identity(Zeros):
     [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0]]
     """
 
-    def __init__(self, gain=1.0):
+    def __init__(self, gain: SupportsFloat = 1.0) -> None:
         super().__init__()
         self.gain = _number(gain)
         self._check_options()
 
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         from xinit_c._structured import identity_
         self._checked(identity_, out, self.gain)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"gain": self.gain}
 
 
@@ -822,27 +989,22 @@ class XavierInitializer(Initializer):
     dtype('float32')
     """
 
-    def __init__(self, uniform=True, seed=None, dtype=np.float32):
+    def __init__(self, uniform: bool = True, seed: Seed = None, dtype: npt.DTypeLike = np.float32) -> None:
         super().__init__(seed)
         if not isinstance(uniform, (bool, np.bool_)):
             raise TypeError(f"xavier_initializer: uniform must be a bool, got {type(uniform).__name__} {uniform!r}")
         self.uniform = bool(uniform)
-        self.dtype = _dtype(dtype)
+        self.dtype = self._default_dtype = _dtype(dtype)
         if self.dtype.kind != "f" and self.dtype.name != "bfloat16":
             raise TypeError(f"xavier_initializer: dtype must be a floating dtype, got {self.dtype}")
 
-    def __call__(self, shape, dtype=None, *, out=None):
-        if dtype is None and out is None:
-            dtype = self.dtype
-        return super().__call__(shape, dtype, out=out)
-
-    def _fill(self, out, generator):
+    def _fill(self, out: Any, generator: Generator | None) -> None:
         # TF1 variance_scaling_initializer(factor=1.0, mode="FAN_AVG", uniform): n = (fan_in + fan_out) / 2 with
         # TF's (..., in, out) kernel layout, which is Keras's (tensorflow/contrib/layers/python/layers/
         # initializers.py)
-        arr = _api._buffer("xavier_initializer", out, None, None)[0]
-        fan_in, fan_out = _api._fans("xavier_initializer", arr.shape, "keras", None, None)
-        if arr.size == 0:  # nothing to write, as for every fill of an empty tensor; the buffer is still checked
+        shape = tuple(out.shape)
+        fan_in, fan_out = compute_fans(shape, "keras")
+        if math.prod(shape) == 0:  # nothing to write, as for every fill of an empty tensor; the buffer is still checked
             self._checked(_api.uniform_, out, 0.0, 0.0, generator=generator)
             return
         n = (fan_in + fan_out) / 2.0
@@ -853,11 +1015,12 @@ class XavierInitializer(Initializer):
             stddev = math.sqrt(1.3 / n)
             self._checked(_api.trunc_normal_, out, 0.0, stddev, -2.0 * stddev, 2.0 * stddev, generator=generator)
 
-    def _options(self):
+    def _options(self) -> dict[str, Any]:
         return {"uniform": self.uniform, "dtype": self.dtype.name}
 
 
-def xavier_initializer(uniform=True, seed=None, dtype=np.float32):
+def xavier_initializer(uniform: bool = True, seed: Seed = None,
+                       dtype: npt.DTypeLike = np.float32) -> XavierInitializer:
     r"""TensorFlow 1's ``xavier_initializer``: an initializer object to call with a shape.
 
     ``tf.contrib.layers.xavier_initializer(uniform, seed, dtype)`` is
@@ -905,7 +1068,7 @@ def xavier_initializer(uniform=True, seed=None, dtype=np.float32):
 _CLASSES = (VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal,
             RandomUniform, RandomNormal, TruncatedNormal, Zeros, Ones, Constant, Orthogonal, Identity,
             XavierInitializer)
-_BY_NAME = {cls.__name__: cls for cls in _CLASSES}
+_BY_NAME: dict[str, type[Initializer]] = {cls.__name__: cls for cls in _CLASSES}
 _BY_NAME.update({
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
@@ -916,7 +1079,7 @@ _BY_NAME.update({
 })
 
 
-def serialize(initializer):
+def serialize(initializer: Initializer) -> dict[str, Any]:
     """``{"class_name": ..., "config": ...}``, as ``keras.initializers.serialize`` writes it.
 
     Parameters
@@ -942,7 +1105,7 @@ def serialize(initializer):
     return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
 
 
-def deserialize(config):
+def deserialize(config: Mapping[str, Any]) -> Initializer:
     """The initializer :func:`serialize` (or Keras) described.
 
     Parameters
@@ -968,7 +1131,7 @@ def deserialize(config):
     >>> bool((init((8, 8)) == HeNormal(seed=3)((8, 8))).all())
     True
     """
-    if not isinstance(config, dict) or "class_name" not in config:
+    if not isinstance(config, Mapping) or "class_name" not in config:
         raise TypeError(f"deserialize: expected a dict with 'class_name' and 'config', got {config!r}")
     name = config["class_name"]
     cls = _BY_NAME.get(name) if isinstance(name, str) else None
@@ -977,7 +1140,7 @@ def deserialize(config):
     return cls.from_config(config.get("config", {}))
 
 
-def get(identifier):
+def get(identifier: str | Mapping[str, Any] | Initializer | None) -> Initializer | None:
     """An initializer from a Keras name, a serialized config or an instance.
 
     Parameters
@@ -1008,7 +1171,7 @@ def get(identifier):
     """
     if identifier is None or isinstance(identifier, Initializer):
         return identifier
-    if isinstance(identifier, dict):
+    if isinstance(identifier, Mapping):
         return deserialize(identifier)
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier)
