@@ -50,6 +50,8 @@ from xinit_c._core import STREAM_VERSION, get_num_threads, get_simd, set_num_thr
 from xinit_c._capi import capi_functions, get_include
 from xinit_c._core import _C_API
 from xinit_c._fans import calculate_gain, compute_fans
+from xinit_c import initializers
+from xinit_c.initializers import xavier_initializer
 
 __version__ = "0.1.0"
 
@@ -79,6 +81,7 @@ __all__ = [
     "trunc_normal_",
     "uniform_",
     "variance_scaling_",
+    "xavier_initializer",
     "xavier_normal_",
     "xavier_uniform_",
     "zeros_",

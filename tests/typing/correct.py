@@ -2,12 +2,14 @@
 import array
 import copy
 import mmap
+from typing import Any
 from typing_extensions import assert_type
 
 import numpy as np
 import numpy.typing as npt
 
 import xinit_c as xi
+from xinit_c.initializers import GlorotUniform, VarianceScaling, get
 
 g = xi.Generator(1234)
 assert_type(g.advance(8).position, int)
@@ -61,3 +63,15 @@ variant: str = xi.get_simd()
 version: int = xi.STREAM_VERSION
 include: str = xi.get_include()
 address, function_type = xi.capi_functions()["uniform_f32"]
+
+# initializer objects: a new array, or out= keeping its type
+
+init = GlorotUniform(seed=0)
+assert_type(init((3, 3, 16, 32)), npt.NDArray[Any])
+assert_type(init((512, 256), out=w), npt.NDArray[np.float32])
+config: dict[str, Any] = init.get_config()
+assert_type(GlorotUniform.from_config(config), GlorotUniform)
+VarianceScaling(2.0, "fan_avg", "uniform", seed=g, in_axis=0, out_axis=(1, 2))((64, 8, 16), "float64")
+named = get("he_normal")
+tf1 = xi.xavier_initializer(uniform=False, seed=1)
+assert_type(tf1([4, 4]), npt.NDArray[Any])

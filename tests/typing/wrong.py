@@ -2,6 +2,7 @@
 import numpy as np
 
 import xinit_c as xi
+from xinit_c.initializers import GlorotUniform, VarianceScaling
 
 w = np.empty((512, 256), np.float32)
 xi.xavier_uniform_([[0.0] * 256] * 512)  # E: type-var
@@ -28,3 +29,6 @@ xi.set_num_threads("4")  # E: arg-type
 xi.set_simd(2)  # E: arg-type
 bad: int = xi.describe("xavier_uniform", (3, 4))["distribution"]  # E: assignment
 wrong_type: list[float] = xi.uniform_(w)  # E: assignment
+GlorotUniform(seed=1.5)  # E: arg-type
+VarianceScaling(mode="fan_max")  # E: arg-type
+not_an_array: list[float] = GlorotUniform()((3, 3))  # E: assignment
