@@ -104,9 +104,10 @@ def _dtype(dtype: npt.DTypeLike | None) -> np.dtype[Any]:
             import ml_dtypes
         except ImportError:
             raise TypeError("dtype 'bfloat16' needs the ml_dtypes package (pip install ml_dtypes)") from None
-        return np.dtype(ml_dtypes.bfloat16)
+        bfloat16: np.dtype[Any] = np.dtype(ml_dtypes.bfloat16)   # ml_dtypes has no type information
+        return bfloat16
     try:
-        return np.dtype(dtype)  # type: ignore[no-any-return]  (numpy's stub for a DTypeLike argument)
+        return np.dtype(dtype)
     except TypeError:
         raise TypeError(f"dtype {dtype!r} is not a numpy dtype") from None
 
@@ -118,7 +119,7 @@ def _shape(shape: _Shape) -> tuple[int, ...]:
     if isinstance(shape, SupportsIndex) and not _is_bool(shape):
         shape = (shape,)
     try:
-        dims = tuple(shape)  # type: ignore[arg-type]  (anything iterable is tried; the entries are checked)
+        dims = tuple(shape)  # type: ignore[arg-type]  # anything iterable is tried, then each entry is checked
     except TypeError:
         raise TypeError(f"shape must be a sequence of non-negative ints, got {type(shape).__name__} {shape!r}") \
             from None
