@@ -332,3 +332,20 @@ def test_xavier_initializer_arguments():
     with pytest.raises(TypeError, match="dtype"):
         xi.xavier_initializer(dtype=np.int32)
     assert xi.xavier_initializer(seed=1)((0, 5)).shape == (0, 5)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_dtypes_follow_the_fills(dtype):
+    # JAX's conventions, through variance_scaling_ and normal_ (tests/test_complex.py checks those against the
+    # oracle and the laws)
+    for cls, scale, mode, distribution in [(inits.GlorotUniform, 1.0, "fan_avg", "uniform"),
+                                           (inits.HeNormal, 2.0, "fan_in", "truncated_normal")]:
+        expected = xi.variance_scaling_(np.empty((8, 6), dtype), scale, mode, distribution, layout="keras",
+                                        generator=xi.Generator(3))
+        np.testing.assert_array_equal(cls(seed=3)((8, 6), dtype), expected)
+    np.testing.assert_array_equal(inits.RandomNormal(0.5, 2.0, seed=3)((8, 6), dtype),
+                                  xi.normal_(np.empty((8, 6), dtype), 0.5, 2.0, generator=xi.Generator(3)))
+    with pytest.raises(TypeError, match="TruncatedNormal.*trunc_normal_"):
+        inits.TruncatedNormal(seed=3)((8, 6), dtype)
+    with pytest.raises(TypeError, match="RandomUniform.*uniform_"):
+        inits.RandomUniform(seed=3)((8, 6), dtype)
