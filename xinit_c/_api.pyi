@@ -1,6 +1,7 @@
 """Type stubs for xinit_c/_api.py: it is compiled by Cython, where inline annotations would become checks."""
 from collections.abc import Sequence
-from typing import Any, Final, Literal, Protocol, SupportsFloat, SupportsIndex, TypeAlias, TypedDict, TypeVar
+from typing import (Any, Final, Literal, Protocol, SupportsComplex, SupportsFloat, SupportsIndex, TypeAlias, TypedDict,
+                    TypeVar)
 
 import numpy as np
 from typing_extensions import Buffer, NotRequired
@@ -48,6 +49,8 @@ _FanBased: TypeAlias = Literal[
 ]
 #: A number as the fills read it: float(value).
 _Real: TypeAlias = SupportsFloat
+#: What constant_ stores: one number (complex for a complex buffer), or an array of them that broadcasts.
+_ConstantValue: TypeAlias = SupportsFloat | SupportsComplex | complex | np.ndarray[Any, Any] | Sequence[Any]
 _Fan: TypeAlias = int | np.integer[Any]
 _Shape: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
 _Offset: TypeAlias = SupportsIndex | tuple[SupportsIndex, ...] | list[SupportsIndex]
@@ -218,7 +221,7 @@ def ones_(
 ) -> _Out: ...
 def constant_(
     out: _Out,
-    val: _Real,
+    val: _ConstantValue,
     *,
     generator: Generator | None = None,
     global_shape: _Shape | None = None,
