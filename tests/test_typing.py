@@ -330,8 +330,8 @@ def test_help_shows_each_signature_once():
     assert str(inspect.signature(xinit_c.Generator)) == "(seed=None, *, key=None, stream=0, position=0)"
 
 
-DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi", "xinit_c.dask",
-                   "xinit_c.torch"]
+DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi",
+                   "xinit_c._structured", "xinit_c.dask", "xinit_c.torch"]
 
 
 def _docstrings(module):
