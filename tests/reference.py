@@ -72,6 +72,7 @@ __all__ = [
     "from_words",
     "fill",
     "f32_to_bfloat16",
+    "sparse",
 ]
 
 _MASK32 = 0xFFFFFFFF
@@ -1003,3 +1004,26 @@ def fill(kind, shape, dtype, key, stream=0, position=0, **params):
         params_for(kind, _native(dt), **params)
     ws = words(key, stream, pos, w * n)
     return from_words(kind, dt, ws, **params).reshape(shape)
+
+
+# ---------------------------------------------------------------------------
+# Section 11. Structured initialisers: sparse_, the one whose bits are exact
+# ---------------------------------------------------------------------------
+
+def sparse(shape, dtype, key, stream=0, position=0, *, sparsity, std=0.01):
+    """sparse_'s output for a (rows, cols) tensor at generator position
+    ``position``: normal values from ``position``, then in each column the
+    ceil(sparsity * rows) rows with the smallest key words (ties to the lower
+    row) set to +0. The generator position after it is
+    position + (w + 1) * rows * cols."""
+    rows, cols = (operator.index(d) for d in shape)
+    dt = np.dtype(dtype)
+    w = words_per_element(dt)
+    out = fill("normal", (rows, cols), dt, key, stream, position, mean=0.0, std=std)
+    keys = words(key, stream, position + w * rows * cols, rows * cols)
+    n_zeros = math.ceil(sparsity * rows)
+    for j in range(cols):
+        column = [int(k) for k in keys[j * rows:(j + 1) * rows]]
+        for i in sorted(range(rows), key=lambda i: (column[i], i))[:n_zeros]:
+            out[i, j] = 0
+    return out

@@ -17,6 +17,26 @@ import xinit_c as xi
 FAN_FILLS = ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
              "lecun_uniform_", "lecun_normal_", "variance_scaling_"]
 PLAIN_FILLS = ["uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_", "random_bits_"]
+# whole-tensor fills (xinit_c/_structured.py): no global_shape/offset/threads, since no element is computed
+# alone; those that draw words take generator=, those that take none do not (torch's signatures)
+DRAWING_STRUCTURED_FILLS = ["orthogonal_", "sparse_", "delta_orthogonal_"]
+WORDLESS_STRUCTURED_FILLS = ["eye_", "dirac_", "identity_"]
+
+
+def test_every_public_fill_is_in_one_of_the_lists_above():
+    fills = sorted(name for name in xi.__all__ if name.endswith("_"))
+    assert fills == sorted(FAN_FILLS + PLAIN_FILLS + DRAWING_STRUCTURED_FILLS + WORDLESS_STRUCTURED_FILLS)
+
+
+@pytest.mark.parametrize("name", DRAWING_STRUCTURED_FILLS + WORDLESS_STRUCTURED_FILLS)
+def test_the_structured_fills_take_out_first_and_no_block_keywords(name):
+    params = inspect.signature(getattr(xi, name)).parameters
+    assert next(iter(params)) == "out"
+    assert not {"global_shape", "offset", "threads"} & set(params)
+    if name in DRAWING_STRUCTURED_FILLS:
+        assert params["generator"].kind is inspect.Parameter.KEYWORD_ONLY and params["generator"].default is None
+    else:
+        assert "generator" not in params
 
 
 @pytest.mark.parametrize("name", FAN_FILLS + PLAIN_FILLS)
