@@ -483,6 +483,8 @@ def test_constant_fills_take_integer_bool_and_complex_buffers_in_any_byte_order(
 def test_an_integer_constant_is_never_rounded_through_a_float():
     big = 2**62 + 1                      # not a float64: float(big) == 2**62
     assert xi.constant_(np.empty(3, np.int64), big).tolist() == [big] * 3
+    assert xi.constant_(np.empty(3, np.int64), np.array(big)).tolist() == [big] * 3       # a 0-D array too
+    assert xi.constant_(np.empty(3, np.int64), np.int64(big)).tolist() == [big] * 3
     assert xi.constant_(np.empty(2, np.uint64), np.uint64(2**64 - 1)).tolist() == [2**64 - 1] * 2
     assert xi.constant_(np.empty(2, np.int16), 7.0).tolist() == [7, 7]          # an integral float is exact
     assert xi.constant_(np.empty(2, np.int32), [2.0**31 - 1, -2.0**31]).tolist() == [2**31 - 1, -2**31]
@@ -504,6 +506,7 @@ def test_an_integer_constant_is_never_rounded_through_a_float():
     (np.int16, np.array([[1.0], [2.5]]), r"val = 2\.5 is not an integer"),
     (np.complex64, 1e39 + 1j, r"val = 1e\+39 overflows complex64, whose largest finite part is 3\.4028235e\+38"),
     (np.complex64, [1 - 1e39j], r"val = -1e\+39 overflows complex64"),
+    (np.complex128, 10**400, r"val = 1000000000.* is too large for a complex number"),
     (np.float16, [1.0, 7e4], r"val = 70000\.0 overflows float16, whose largest finite value is 65504"),
 ], ids=repr)
 def test_a_constant_the_buffer_cannot_hold_is_refused_before_anything_is_written(dtype, value, shown):

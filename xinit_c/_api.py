@@ -1429,8 +1429,12 @@ def _scalar_value(func, value, dtype, kind):
             number = complex(value)
         except (TypeError, ValueError):
             raise TypeError(f"{func}: val must be a number, got {type(value).__name__} {value!r}") from None
+        except OverflowError:
+            raise ValueError(f"{func}: val = {value!r} is too large for a complex number") from None
         return _checked_values(func, np.array(number), dtype, kind)
-    if kind in ("integer", "bool") and hasattr(value, "__index__") and not isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        value = value.item()             # a 0-D integer array: its exact int, not float(value)
+    if kind in ("integer", "bool") and hasattr(value, "__index__"):
         number = operator.index(value)   # exact: an int beyond float's 53 bits must not round
         low, high = _integer_range(dtype, kind)
         if not low <= number <= high:
