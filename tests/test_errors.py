@@ -317,6 +317,10 @@ REAL_PARAMETERS = [
     ("trunc_normal_", "a", lambda o, g, v: xi.trunc_normal_(o, 0.0, 1.0, v, 3.0, generator=g)),
     ("trunc_normal_", "b", lambda o, g, v: xi.trunc_normal_(o, 0.0, 1.0, -3.0, v, generator=g)),
     ("constant_", "val", lambda o, g, v: xi.constant_(o, v)),
+    ("orthogonal_", "gain", lambda o, g, v: xi.orthogonal_(o, v, generator=g)),
+    ("sparse_", "std", lambda o, g, v: xi.sparse_(o, 0.5, v, generator=g)),
+    ("identity_", "gain", lambda o, g, v: xi.identity_(o, v)),
+    ("delta_orthogonal_", "scale", lambda o, g, v: xi.delta_orthogonal_(o.reshape(1, 4, 5), v, generator=g)),
 ]
 TEXT = [("1.0", "str '1.0'"), (b"1", r"bytes b'1'"), (np.str_("1"), "str_ np.str_\\('1'\\)"),
         (np.array("1.0"), "ndarray array\\('1.0', dtype='<U3'\\)")]

@@ -2,6 +2,7 @@
 delta_orthogonal_ against their definitions (docs/stream.md section 11), torch's and JAX's semantics, the
 oracle (sparse_, bit for bit), and bad input refused before anything is written or the generator moves."""
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -339,3 +340,25 @@ def test_stream_words_of_sparse_are_reserved_at_once():
     assert g.position == 2 * 2 * 20
     assert np.array_equal(second, reference.sparse((5, 4), np.float32, KEY, 0, 40, sparsity=0.4, std=0.01))
     assert not np.array_equal(first, second)
+
+
+def test_concurrent_structured_fills_from_one_generator_take_disjoint_words():
+    """Each fill reserves its words in one step: threads sharing a generator never split or share a range."""
+    g = _generator()
+    n_fills, shape = 16, (6, 5)                      # sparse_ of float32: 2 * 30 = 60 words a fill
+    outputs = [None] * n_fills
+    barrier = threading.Barrier(4)
+
+    def work(first):
+        barrier.wait()
+        for i in range(first, n_fills, 4):
+            outputs[i] = xi.sparse_(np.empty(shape, np.float32), 0.5, generator=g)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert g.position == n_fills * 60
+    expected = {reference.sparse(shape, np.float32, KEY, 0, 60 * k, sparsity=0.5).tobytes() for k in range(n_fills)}
+    assert {out.tobytes() for out in outputs} == expected
