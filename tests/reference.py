@@ -80,6 +80,7 @@ __all__ = [
     "truncated_modulus_squared",
     "complex_from_words",
     "complex_fill",
+    "sparse",
 ]
 
 _MASK32 = 0xFFFFFFFF
@@ -1146,3 +1147,23 @@ def complex_fill(kind, shape, dtype, key, stream=0, position=0, **params):
     per = 2 * (2 if T is np.float64 else 1)
     ws = words(key, stream, operator.index(position), per * n)
     return complex_from_words(kind, dt, ws, **params).reshape(shape)
+# Section 12. Structured initialisers: sparse_, the one whose bits are exact
+# ---------------------------------------------------------------------------
+
+def sparse(shape, dtype, key, stream=0, position=0, *, sparsity, std=0.01):
+    """sparse_'s output for a (rows, cols) tensor at generator position
+    ``position``: normal values from ``position``, then in each column the
+    ceil(sparsity * rows) rows with the smallest key words (ties to the lower
+    row) set to +0. The generator position after it is
+    position + (w + 1) * rows * cols."""
+    rows, cols = (operator.index(d) for d in shape)
+    dt = np.dtype(dtype)
+    w = words_per_element(dt)
+    out = fill("normal", (rows, cols), dt, key, stream, position, mean=0.0, std=std)
+    keys = words(key, stream, position + w * rows * cols, rows * cols)
+    n_zeros = math.ceil(sparsity * rows)
+    for j in range(cols):
+        column = [int(k) for k in keys[j * rows:(j + 1) * rows]]
+        for i in sorted(range(rows), key=lambda i: (column[i], i))[:n_zeros]:
+            out[i, j] = 0
+    return out

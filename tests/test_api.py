@@ -4,6 +4,7 @@ import copy
 import inspect
 import math
 import pickle
+import re
 import threading
 import time
 
@@ -16,6 +17,26 @@ import xinit_c as xi
 FAN_FILLS = ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
              "lecun_uniform_", "lecun_normal_", "variance_scaling_"]
 PLAIN_FILLS = ["uniform_", "normal_", "trunc_normal_", "zeros_", "ones_", "constant_", "random_bits_"]
+# whole-tensor fills (xinit_c/_structured.py): no global_shape/offset/threads, since no element is computed
+# alone; those that draw words take generator=, those that take none do not (torch's signatures)
+DRAWING_STRUCTURED_FILLS = ["orthogonal_", "sparse_", "delta_orthogonal_"]
+WORDLESS_STRUCTURED_FILLS = ["eye_", "dirac_", "identity_"]
+
+
+def test_every_public_fill_is_in_one_of_the_lists_above():
+    fills = sorted(name for name in xi.__all__ if name.endswith("_"))
+    assert fills == sorted(FAN_FILLS + PLAIN_FILLS + DRAWING_STRUCTURED_FILLS + WORDLESS_STRUCTURED_FILLS)
+
+
+@pytest.mark.parametrize("name", DRAWING_STRUCTURED_FILLS + WORDLESS_STRUCTURED_FILLS)
+def test_the_structured_fills_take_out_first_and_no_block_keywords(name):
+    params = inspect.signature(getattr(xi, name)).parameters
+    assert next(iter(params)) == "out"
+    assert not {"global_shape", "offset", "threads"} & set(params)
+    if name in DRAWING_STRUCTURED_FILLS:
+        assert params["generator"].kind is inspect.Parameter.KEYWORD_ONLY and params["generator"].default is None
+    else:
+        assert "generator" not in params
 
 
 @pytest.mark.parametrize("name", FAN_FILLS + PLAIN_FILLS)
@@ -263,8 +284,9 @@ def test_read_only_and_wrong_dtype():
     for dtype in (np.int32, np.complex64, np.bool_, np.uint8):
         with pytest.raises(TypeError, match="dtype"):
             xi.xavier_uniform_(np.zeros((3, 3), dtype))
-    with pytest.raises(TypeError, match="dtype"):
-        xi.zeros_(np.zeros(3, np.int64))
+    for dtype in (np.longdouble, np.clongdouble, "m8[s]", object, "U1"):   # the constant fills take integers too
+        with pytest.raises(TypeError, match=r"^zeros_: cannot fill an array of dtype .*: expected float16, "):
+            xi.zeros_(np.zeros(3, dtype))
 
 
 def test_objects_that_need_a_copy_are_refused():
@@ -437,3 +459,150 @@ def test_the_compiled_path_takes_the_common_call_and_leaves_the_rest():
     assert declined == [None] * len(declined)
     assert default.position == 3 * 16      # the three accepted calls that drew from it, nothing more
     assert not masked.data.any()
+
+
+# ------------------------------------------------ constants of every dtype, and array values
+
+INTEGER_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
+EXACT_DTYPES = [np.dtype(d) for d in INTEGER_DTYPES + [np.bool_, np.complex64, np.complex128]]
+
+
+@pytest.mark.parametrize("dtype", EXACT_DTYPES + [d.newbyteorder() for d in EXACT_DTYPES if d.itemsize > 1],
+                         ids=str)
+def test_constant_fills_take_integer_bool_and_complex_buffers_in_any_byte_order(dtype):
+    g = xi.Generator(3)
+    out = np.full((5, 7), 3, dtype)[:, ::2]   # strided: numpy writes what the C core cannot
+    assert xi.zeros_(out, generator=g) is out and out.tolist() == [[0] * 4] * 5
+    assert xi.ones_(out).tolist() == [[1] * 4] * 5
+    value = {"c": 1.5 - 2j, "b": True, "u": 200 if dtype.itemsize == 1 else 2**(8 * dtype.itemsize) - 1,
+             "i": -(2**(8 * dtype.itemsize - 1))}[dtype.kind]
+    assert xi.constant_(out, value).tolist() == [[value] * 4] * 5
+    assert g.position == 0 and out.dtype == dtype
+
+
+def test_an_integer_constant_is_never_rounded_through_a_float():
+    big = 2**62 + 1                      # not a float64: float(big) == 2**62
+    assert xi.constant_(np.empty(3, np.int64), big).tolist() == [big] * 3
+    assert xi.constant_(np.empty(3, np.int64), np.array(big)).tolist() == [big] * 3       # a 0-D array too
+    assert xi.constant_(np.empty(3, np.int64), np.int64(big)).tolist() == [big] * 3
+    assert xi.constant_(np.empty(2, np.uint64), np.uint64(2**64 - 1)).tolist() == [2**64 - 1] * 2
+    assert xi.constant_(np.empty(2, np.int16), 7.0).tolist() == [7, 7]          # an integral float is exact
+    assert xi.constant_(np.empty(2, np.int32), [2.0**31 - 1, -2.0**31]).tolist() == [2**31 - 1, -2**31]
+
+
+@pytest.mark.parametrize("dtype, value, shown", [
+    (np.int32, 1.5, r"val = 1\.5 is not an integer, and the int32 buffer holds only integers"),
+    (np.int32, math.nan, r"val = nan is not an integer"),
+    (np.int64, math.inf, r"val = inf is not an integer"),
+    (np.uint8, 300, r"val = 300 does not fit in uint8, which holds only the integers from 0 to 255"),
+    (np.uint32, -1, r"val = -1 does not fit in uint32, which holds only the integers from 0 to 4294967295"),
+    (np.int8, -129, r"val = -129 does not fit in int8"),
+    (np.int64, 2**63, r"val = 9223372036854775808 does not fit in int64"),
+    (np.int32, 2.0**31, r"val = 2147483648\.0 does not fit in int32"),
+    (np.uint64, -0.5, r"val = -0\.5 is not an integer"),
+    (np.bool_, 2, r"val = 2 does not fit in bool, which holds only 0 and 1 \(False and True\)"),
+    (np.bool_, 0.5, r"val = 0\.5 is not an integer"),
+    (np.uint8, [1, 256], r"val = 256 does not fit in uint8"),
+    (np.int16, np.array([[1.0], [2.5]]), r"val = 2\.5 is not an integer"),
+    (np.complex64, 1e39 + 1j, r"val = 1e\+39 overflows complex64, whose largest finite part is 3\.4028235e\+38"),
+    (np.complex64, [1 - 1e39j], r"val = -1e\+39 overflows complex64"),
+    (np.complex128, 10**400, r"val = 1000000000.* is too large for a complex number"),
+    (np.float16, [1.0, 7e4], r"val = 70000\.0 overflows float16, whose largest finite value is 65504"),
+], ids=repr)
+def test_a_constant_the_buffer_cannot_hold_is_refused_before_anything_is_written(dtype, value, shown):
+    out = np.full((2, 2), 7, dtype)
+    before = out.tobytes()
+    with pytest.raises(ValueError, match=rf"^constant_: {shown}"):
+        xi.constant_(out, value)
+    assert out.tobytes() == before
+
+
+@pytest.mark.parametrize("dtype, value, shown", [
+    (np.int32, 1j, r"val must be a real number, got complex 1j"),
+    (np.bool_, np.complex64(1), r"val must be a real number, got complex64"),
+    (np.float32, np.array([1 + 1j]), r"val must be real numbers for a float32 buffer, got an array of dtype "
+                                     r"complex128"),
+    (np.complex64, "1+2j", r"val must be a number, got str '1\+2j'"),
+    (np.int8, ["1"], r"val must be a number or an array-like of numbers, got an array of dtype <U1"),
+    (np.float64, [[1.0], [1.0, 2.0]], r"val must be a number or an array-like of numbers, got list"),
+], ids=repr)
+def test_a_constant_of_the_wrong_kind_is_a_type_error(dtype, value, shown):
+    out = np.full(3, 7, dtype)
+    before = out.tobytes()
+    with pytest.raises(TypeError, match=rf"^constant_: {shown}"):
+        xi.constant_(out, value)
+    assert out.tobytes() == before
+
+
+def test_an_array_value_broadcasts_by_numpys_rules(float_dtype):
+    column = np.array([[0.1], [0.2], [0.3]])
+    out = xi.constant_(np.empty((2, 3, 4), float_dtype), column)
+    expected = column.astype(float_dtype)          # numpy's own rounding of each value
+    assert all((out[i] == np.broadcast_to(expected, (3, 4))).all() for i in range(2))
+    assert xi.constant_(np.empty((2, 3), float_dtype), [1.0, 2.0, 3.0]).astype(float).tolist() == [[1, 2, 3]] * 2
+    assert xi.constant_(np.empty((2, 3), float_dtype), [[5.0]]).astype(float).tolist() == [[5, 5, 5]] * 2
+    for bad in ([1.0, 2.0], np.ones((3, 2)), np.ones((1, 2, 3))):   # wrong length, transposed, more axes
+        out = np.full((2, 3), 7, float_dtype)
+        with pytest.raises(ValueError, match=rf"^constant_: val of shape {re.escape(str(np.shape(bad)))} does "
+                                             r"not broadcast to the shape \(2, 3\)$"):
+            xi.constant_(out, bad)
+        assert (out.astype(float) == 7).all()
+
+
+def test_an_array_value_broadcasts_against_the_global_shape_and_the_block_takes_its_part():
+    whole = np.arange(24.0).reshape(4, 6) + 0.5
+    value = whole[:, :1] * 100 + np.arange(6)                 # (4, 6), each entry distinct
+    rows = np.arange(4.0).reshape(4, 1)                        # (4, 1): broadcasts along the columns
+    assert xi.constant_(np.empty((2, 3)), value, global_shape=(4, 6), offset=(1, 2)).tolist() == \
+        value[1:3, 2:5].tolist()
+    assert xi.constant_(np.empty((2, 3), np.int32), rows, global_shape=(4, 6), offset=(2, 3)).tolist() == \
+        [[2, 2, 2], [3, 3, 3]]
+    # a 1-D buffer with one flat offset holds a flat range of the global C order: 5..9 crosses a row
+    assert xi.constant_(np.empty(5), value, global_shape=(4, 6), offset=5).tolist() == \
+        value.reshape(-1)[5:10].tolist()
+    assert xi.constant_(np.empty(4, np.int8), rows, global_shape=(4, 6), offset=10).tolist() == [1, 1, 2, 2]
+    with pytest.raises(ValueError, match=r"^constant_: val of shape \(6,\) does not broadcast to the global shape "
+                                         r"\(6, 4\)$"):
+        xi.constant_(np.empty((2, 4)), np.arange(6.0), global_shape=(6, 4), offset=(0, 0))
+
+
+def test_chunks_of_an_array_constant_reassemble_the_whole():
+    value = np.arange(35, dtype=np.int64).reshape(5, 7) * 3 - 50
+    whole = np.empty((5, 7), np.int16)
+    for r in range(0, 5, 2):
+        for c in range(0, 7, 3):
+            block = whole[r:r + 2, c:c + 3]
+            xi.constant_(block, value, global_shape=(5, 7), offset=(r, c))
+    assert whole.tolist() == value.tolist()
+
+
+def test_the_numpy_written_constants_check_what_the_c_core_checks():
+    """Integer buffers and array values are written by numpy: the same refusals, with the same messages, as the
+    C core makes for a float buffer."""
+    def message(out, **kwargs):
+        with pytest.raises((TypeError, ValueError)) as info:
+            xi.zeros_(out, **kwargs)
+        return type(info.value), str(info.value)
+
+    cases = [dict(threads=0), dict(threads="2"), dict(threads=True), dict(offset=(0, 0)),
+             dict(global_shape=(4, 4)), dict(global_shape=(4, 5, 1)), dict(global_shape=(8, 5), offset=(5, 0)),
+             dict(global_shape=(8, 5), offset=3), dict(global_shape=(8, 5), offset=(1,)),
+             dict(global_shape=(8, 5), offset="1"), dict(global_shape=(8, 5), offset=(-1, 0)),
+             dict(global_shape=(8, "5")), dict(global_shape=(2**32, 2**32))]
+    for kwargs in cases:
+        assert message(np.zeros((4, 5), np.int32), **kwargs) == message(np.zeros((4, 5), np.float32), **kwargs), \
+            kwargs
+    assert message(np.zeros(5, np.int8), global_shape=(2, 2), offset=0) == \
+        message(np.zeros(5, np.float32), global_shape=(2, 2), offset=0)
+    assert message(_read_only(np.int64)) == message(_read_only(np.float64))
+    wide = np.lib.stride_tricks.as_strided(np.zeros(1, np.int8), (3, 3), (0, 1))
+    assert message(wide) == message(np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), (3, 3), (0, 4)))
+    overlap = np.lib.stride_tricks.as_strided(np.zeros(8, np.int16), (3, 3), (4, 2))
+    assert message(overlap) == message(np.lib.stride_tricks.as_strided(np.zeros(8, np.float16), (3, 3), (4, 2)))
+    assert "overlap" in message(overlap)[1] and "broadcast" in message(wide)[1]
+
+
+def _read_only(dtype):
+    out = np.zeros(3, dtype)
+    out.flags.writeable = False
+    return out

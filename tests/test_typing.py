@@ -332,7 +332,7 @@ def test_help_shows_each_signature_once():
 
 
 DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi",
-                   "xinit_c.initializers", "xinit_c.dask", "xinit_c.torch"]
+                   "xinit_c.initializers", "xinit_c._structured", "xinit_c.dask", "xinit_c.torch"]
 
 
 def _docstrings(module):

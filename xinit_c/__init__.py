@@ -46,6 +46,7 @@ from xinit_c._api import (
     xavier_uniform_,
     zeros_,
 )
+from xinit_c._structured import delta_orthogonal_, dirac_, eye_, identity_, orthogonal_, sparse_
 from xinit_c._core import STREAM_VERSION, get_num_threads, get_simd, set_num_threads, set_simd, simd_backends
 from xinit_c._capi import capi_functions, get_include
 from xinit_c._core import _C_API
@@ -63,10 +64,14 @@ __all__ = [
     "compute_fans",
     "constant_",
     "default_generator",
+    "delta_orthogonal_",
     "describe",
+    "dirac_",
+    "eye_",
     "get_include",
     "get_num_threads",
     "get_simd",
+    "identity_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "lecun_normal_",
@@ -74,10 +79,12 @@ __all__ = [
     "manual_seed",
     "normal_",
     "ones_",
+    "orthogonal_",
     "random_bits_",
     "set_num_threads",
     "set_simd",
     "simd_backends",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "variance_scaling_",

@@ -1440,21 +1440,222 @@ def trunc_normal_(out, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, glob
                  _generator("trunc_normal_", generator), global_shape, offset, threads)
 
 
+_FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
+_CONSTANT_DTYPES = ("float16, bfloat16, float32, float64, complex64, complex128, bool or an integer type "
+                    "(int8 to int64, uint8 to uint64)")
+_READ_ONLY = "the output array is read-only (its writeable flag is False): pass a writable array"
+
+
+def _value_kind(dtype):
+    """What constant_ stores in an array of ``dtype``: "float", "complex", "integer", "bool", or None."""
+    if _core._dtype_name(dtype) in _FLOAT_NAMES:
+        return "float"
+    if dtype.kind == "c" and dtype.itemsize in (8, 16):
+        return "complex"
+    if dtype.kind in "iu":
+        return "integer"
+    if dtype.kind == "b":
+        return "bool"
+    return None
+
+
+def _elements_disjoint(shape, strides, itemsize):
+    """The C core's test that no two elements share a byte (_core.pyx, _elements_disjoint): taken by
+    growing |stride|, each dimension's step must clear everything the smaller ones span."""
+    span = itemsize
+    for step, n in sorted((abs(s), n) for n, s in zip(shape, strides) if n > 1):
+        if step < span:
+            return False
+        span += step * (n - 1)
+    return True
+
+
+def _check_written_by_numpy(func, arr, threads):
+    """The checks the C core makes before it writes (_core.fill), for a buffer numpy writes instead."""
+    if not arr.flags.writeable:
+        raise ValueError(f"{func}: {_READ_ONLY}")
+    if threads is not None:
+        if _is_bool(threads) or not hasattr(threads, "__index__"):
+            raise TypeError(f"{func}: threads must be {_core._FILL_THREADS_ACCEPTED}, got "
+                            f"{type(threads).__name__} {threads!r}")
+        if not 1 <= operator.index(threads) <= _core.MAX_THREADS:
+            raise ValueError(f"{func}: threads must be {_core._FILL_THREADS_ACCEPTED}, got {operator.index(threads)}")
+    if arr.size == 0:
+        return
+    if any(n > 1 and s == 0 for n, s in zip(arr.shape, arr.strides)):
+        raise ValueError(f"{func}: cannot fill a broadcast view (stride 0): it would write the same element "
+                         "many times")
+    if not _elements_disjoint(arr.shape, arr.strides, arr.itemsize):
+        raise ValueError(f"{func}: cannot fill a view whose elements may overlap in memory (as_strided?): the "
+                         "values would depend on the order of the writes")
+
+
+def _block_place(func, arr, global_shape, offset):
+    """The logical tensor's shape, and where the buffer lies in it: a tuple of slices, or for a 1-D buffer
+    given a flat offset the range of its flat C-order indices. The C core's rules and messages
+    (_core.pyx, _logical_layout), for the fills numpy writes."""
+    if global_shape is None:
+        if offset is not None:
+            raise ValueError(f"{func}: offset= needs global_shape=")
+        return arr.shape, tuple(slice(0, n) for n in arr.shape)
+    gshape = _logical_shape(func, arr, global_shape)
+    if math.prod(gshape) >= 1 << 63:
+        raise ValueError(f"{func}: global_shape {gshape} has {math.prod(gshape)} elements, more than 2**63 - 1")
+    if not (offset is None or isinstance(offset, (tuple, list)) or hasattr(offset, "__index__")):
+        raise TypeError(f"{func}: offset must be a tuple of integers, one per dimension (or, for a 1-D buffer, "
+                        f"one integer: a flat offset), got {type(offset).__name__} {offset!r}")
+    try:
+        flat = offset is None or not isinstance(offset, (tuple, list))
+        if arr.ndim == 1 and (len(gshape) != 1 or not isinstance(offset, tuple)) and flat:
+            start = 0 if offset is None else _core._check_int("offset", offset, None)
+            if start + arr.shape[0] > math.prod(gshape):
+                raise ValueError(f"a buffer of {arr.shape[0]} elements at flat offset {start} does not fit "
+                                 f"in global_shape {gshape} ({math.prod(gshape)} elements)")
+            return gshape, range(start, start + arr.shape[0])
+        if len(gshape) != arr.ndim:
+            raise ValueError(f"global_shape {gshape} has {len(gshape)} dimensions, the buffer {arr.ndim} "
+                             "(or give a 1-D buffer and one flat offset)")
+        if offset is None:
+            offsets = (0,) * arr.ndim
+        else:
+            if not isinstance(offset, (tuple, list)):
+                raise ValueError(f"offset must be a tuple of {arr.ndim} integers for a {arr.ndim}-D buffer, "
+                                 f"got {offset!r}")
+            offsets = tuple(_core._check_int("offset", o, None) for o in offset)
+            if len(offsets) != arr.ndim:
+                raise ValueError(f"offset {offsets} has {len(offsets)} entries, the buffer {arr.ndim} dimensions")
+    except (TypeError, ValueError) as exc:
+        raise _named(func, exc) from None
+    for d in range(arr.ndim - 1, -1, -1):
+        if offsets[d] + arr.shape[d] > gshape[d]:
+            raise ValueError(f"{func}: a buffer of shape {arr.shape} at offset {offsets} does not fit in "
+                             f"global_shape {gshape} (axis {d})")
+    return gshape, tuple(slice(o, o + n) for o, n in zip(offsets, arr.shape))
+
+
+def _value_array(func, value):
+    """``value`` as an array when it is an array-like of one or more dimensions; None for a single value."""
+    if isinstance(value, (int, float, complex, str, bytes, bytearray, np.generic)):
+        return None
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: val must be a number or an array-like of numbers, got "
+                        f"{type(value).__name__} {value!r}") from None
+    if array.ndim == 0:
+        return None
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"{func}: val must be a number or an array-like of numbers, got an array of dtype "
+                        f"{array.dtype}")
+    return array
+
+
+def _first(values, bad):
+    return values[np.unravel_index(int(np.flatnonzero(bad)[0]), values.shape)].item()
+
+
+def _checked_values(func, values, dtype, kind):
+    """``values`` (an array of numbers) in ``dtype``, refusing what the dtype cannot hold: a complex value in a
+    real buffer, a finite value beyond a float format's range, a value an integer or bool buffer cannot hold
+    exactly."""
+    native = dtype.newbyteorder("=")
+    if values.dtype.kind == "c" and kind != "complex":
+        raise TypeError(f"{func}: val must be real numbers for a {native} buffer, got an array of dtype "
+                        f"{values.dtype}")
+    if kind in ("float", "complex"):
+        limit = _core._dtype_max(dtype) if kind == "float" else float(np.finfo(native).max)
+        parts = (values.real, values.imag) if values.dtype.kind == "c" else (values,)
+        for part in parts:
+            part = part.astype(np.float64) if part.dtype.kind in "biu" else part
+            overflow = np.isfinite(part) & (np.abs(part) > limit)
+            if overflow.any():
+                name = _core._dtype_name(dtype) if kind == "float" else str(native)
+                raise ValueError(f"{func}: val = {_first(part, overflow)!r} overflows {name}, whose largest "
+                                 f"finite {'value' if kind == 'float' else 'part'} is {limit:.8g}")
+        return values.astype(native)
+    low, high = _integer_range(native, kind)
+    if values.dtype.kind == "f":
+        inexact = ~np.isfinite(values) | (values != np.trunc(np.where(np.isfinite(values), values, 0)))
+        if inexact.any():
+            raise ValueError(f"{func}: val = {_first(values, inexact)!r} is not an integer, and the {native} "
+                             "buffer holds only integers")
+        # high + 1 is a power of two, exact in every float format; high itself may not be
+        outside = (values < float(low)) | (values >= float(high + 1))
+    else:   # numpy compares integers of any width with Python ints exactly
+        outside = (values < low) | (values > high)
+    if outside.any():
+        raise _not_held(func, _first(values, outside), native, kind)
+    return values.astype(native)
+
+
+def _integer_range(dtype, kind):
+    return (0, 1) if kind == "bool" else (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max))
+
+
+def _not_held(func, value, dtype, kind):
+    low, high = _integer_range(dtype, kind)
+    what = "0 and 1 (False and True)" if kind == "bool" else f"the integers from {low} to {high}"
+    return ValueError(f"{func}: val = {value!r} does not fit in {dtype}, which holds only {what}")
+
+
+def _scalar_value(func, value, dtype, kind):
+    """A single ``value`` as a 0-D array of ``dtype``, refused as _checked_values refuses."""
+    if kind == "complex":
+        if isinstance(value, (str, bytes, bytearray)) or (
+                isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind not in "biufc"):
+            raise TypeError(f"{func}: val must be a number, got {type(value).__name__} {value!r}")
+        try:
+            number = complex(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"{func}: val must be a number, got {type(value).__name__} {value!r}") from None
+        except OverflowError:
+            raise ValueError(f"{func}: val = {value!r} is too large for a complex number") from None
+        return _checked_values(func, np.array(number), dtype, kind)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        value = value.item()             # a 0-D integer array: its exact int, not float(value)
+    if kind in ("integer", "bool") and hasattr(value, "__index__"):
+        number = operator.index(value)   # exact: an int beyond float's 53 bits must not round
+        low, high = _integer_range(dtype, kind)
+        if not low <= number <= high:
+            raise _not_held(func, number, dtype.newbyteorder("="), kind)
+        return np.array(number, dtype.newbyteorder("="))
+    return _checked_values(func, np.array(_real(func, "val", value)), dtype, kind)
+
+
 def _constant(func, out, value, global_shape, offset, threads):
     arr, global_shape, offset = _buffer(func, out, global_shape, offset)
     dtype = arr.dtype
-    if _core._dtype_name(dtype) not in ("float16", "bfloat16", "float32", "float64"):
-        raise TypeError(f"{func}: cannot fill an array of dtype {dtype}: expected float16, "
-                        "bfloat16, float32 or float64")
-    # the limit of uniform_ and normal_: a finite value must not turn into an infinity when stored
-    limit = _core._dtype_max(dtype)
-    if math.isfinite(value) and not -limit <= value <= limit:
-        raise ValueError(f"{func}: val = {value!r} overflows {_core._dtype_name(dtype)}, whose largest finite "
-                         f"value is {limit:.8g}")
-    native = dtype.newbyteorder("=")
-    bits = np.array(value, dtype=native).view(f"u{native.itemsize}").item()
-    return _fill(func, arr, out, _core.DIST_CONSTANT, 0.0, 0.0, 0.0, 0.0, None, global_shape, offset, threads,
-                 bits)
+    kind = _value_kind(dtype)
+    if kind is None:
+        raise TypeError(f"{func}: cannot fill an array of dtype {dtype}: expected {_CONSTANT_DTYPES}")
+    values = _value_array(func, value)
+    if kind == "float" and values is None:
+        # one value in a float buffer: the C core's constant kernel writes its bits (threads, any layout)
+        value = _real(func, "val", value)
+        # the limit of uniform_ and normal_: a finite value must not turn into an infinity when stored
+        limit = _core._dtype_max(dtype)
+        if math.isfinite(value) and not -limit <= value <= limit:
+            raise ValueError(f"{func}: val = {value!r} overflows {_core._dtype_name(dtype)}, whose largest "
+                             f"finite value is {limit:.8g}")
+        native = dtype.newbyteorder("=")
+        bits = np.array(value, dtype=native).view(f"u{native.itemsize}").item()
+        return _fill(func, arr, out, _core.DIST_CONSTANT, 0.0, 0.0, 0.0, 0.0, None, global_shape, offset,
+                     threads, bits)
+    # the dtypes the C core does not know, and values that vary: numpy writes, after the core's checks
+    _check_written_by_numpy(func, arr, threads)
+    shape, place = _block_place(func, arr, global_shape, offset)
+    if values is None:
+        block = _scalar_value(func, value, dtype, kind)
+    else:
+        try:
+            whole = np.broadcast_to(values, shape)
+        except ValueError:
+            raise ValueError(f"{func}: val of shape {values.shape} does not broadcast to the "
+                             f"{'global ' if global_shape is not None else ''}shape {shape}") from None
+        part = whole[np.unravel_index(np.asarray(place), shape)] if type(place) is range else whole[place]
+        block = _checked_values(func, part, dtype, kind)
+    arr[...] = block
+    return out
 
 
 def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None):
@@ -1463,9 +1664,11 @@ def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None)
     Parameters
     ----------
     out : numpy.ndarray, torch.Tensor or writable buffer
-        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
-        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
-        (or DTensor shard) is written through a view of its memory.
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32,
+        float64, complex64, complex128, bool or any integer type (int8 to int64,
+        uint8 to uint64), any strides, alignment and byte order; a CPU
+        ``torch.Tensor`` (or DTensor shard) is written through a view of its
+        memory.
     generator : Generator, optional
         Accepted so that every fill takes the same keywords; not used (this fill
         consumes no words).
@@ -1488,8 +1691,8 @@ def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None)
     ------
     TypeError
         ``out`` cannot be viewed in place without a copy (a list, for example)
-        or is not float16, bfloat16, float32 or float64; ``threads``,
-        ``global_shape`` or ``offset`` is not made of integers.
+        or its dtype is none of those above; ``threads``, ``global_shape`` or
+        ``offset`` is not made of integers.
     ValueError
         ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
         ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
@@ -1500,6 +1703,8 @@ def zeros_(out, *, generator=None, global_shape=None, offset=None, threads=None)
     >>> w = zeros_(np.empty((512, 256), np.float32))
     >>> bool((w == 0).all())
     True
+    >>> zeros_(np.empty(3, np.int64))
+    array([0, 0, 0])
     """
     return _constant("zeros_", out, 0.0, global_shape, offset, threads)
 
@@ -1510,9 +1715,11 @@ def ones_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     Parameters
     ----------
     out : numpy.ndarray, torch.Tensor or writable buffer
-        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
-        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
-        (or DTensor shard) is written through a view of its memory.
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32,
+        float64, complex64, complex128, bool or any integer type (int8 to int64,
+        uint8 to uint64), any strides, alignment and byte order; a CPU
+        ``torch.Tensor`` (or DTensor shard) is written through a view of its
+        memory.
     generator : Generator, optional
         Accepted so that every fill takes the same keywords; not used (this fill
         consumes no words).
@@ -1535,8 +1742,8 @@ def ones_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     ------
     TypeError
         ``out`` cannot be viewed in place without a copy (a list, for example)
-        or is not float16, bfloat16, float32 or float64; ``threads``,
-        ``global_shape`` or ``offset`` is not made of integers.
+        or its dtype is none of those above; ``threads``, ``global_shape`` or
+        ``offset`` is not made of integers.
     ValueError
         ``out`` is read-only, or a broadcast (stride 0) or overlapping view;
         ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
@@ -1547,6 +1754,8 @@ def ones_(out, *, generator=None, global_shape=None, offset=None, threads=None):
     >>> w = ones_(np.empty((4, 4)))
     >>> float(w.sum())
     16.0
+    >>> ones_(np.empty(2, bool))
+    array([ True,  True])
     """
     return _constant("ones_", out, 1.0, global_shape, offset, threads)
 
@@ -1557,13 +1766,20 @@ def constant_(out, val, *, generator=None, global_shape=None, offset=None, threa
     Parameters
     ----------
     out : numpy.ndarray, torch.Tensor or writable buffer
-        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32 or
-        float64, any strides, alignment and byte order; a CPU ``torch.Tensor``
-        (or DTensor shard) is written through a view of its memory.
-    val : float
-        The value, rounded to ``out``'s dtype as numpy rounds it; infinities and
-        NaN are stored as given, a finite value beyond the dtype's range is
-        refused.
+        The buffer to fill in place: float16, bfloat16 (ml_dtypes), float32,
+        float64, complex64, complex128, bool or any integer type (int8 to int64,
+        uint8 to uint64), any strides, alignment and byte order; a CPU
+        ``torch.Tensor`` (or DTensor shard) is written through a view of its
+        memory.
+    val : number or array_like
+        One value, or an array of values that broadcasts to ``out``'s shape (to
+        ``global_shape`` when it is given: the block takes its part) by numpy's
+        rules. Stored as numpy converts it to ``out``'s dtype, with nothing
+        lost that the dtype cannot hold: a float format rounds to nearest
+        (infinities and NaN stored as given, a finite value beyond the range
+        refused); an integer or bool buffer takes only values it holds exactly
+        (``1.5`` in int32, ``300`` in uint8, ``-1`` in an unsigned type, ``2``
+        in bool are refused); a complex value only a complex buffer takes.
     generator : Generator, optional
         Accepted so that every fill takes the same keywords; not used (this fill
         consumes no words).
@@ -1586,22 +1802,34 @@ def constant_(out, val, *, generator=None, global_shape=None, offset=None, threa
     ------
     TypeError
         ``out`` cannot be viewed in place without a copy (a list, for example)
-        or is not float16, bfloat16, float32 or float64; ``val`` is not a real
-        number (a string, for example); ``threads``, ``global_shape`` or
-        ``offset`` is not made of integers.
+        or its dtype is none of those above; ``val`` is not a number or an
+        array of numbers (a string, for example), or is complex for a buffer
+        that is not; ``threads``, ``global_shape`` or ``offset`` is not made of
+        integers.
     ValueError
-        ``val`` is finite but overflows ``out``'s dtype; ``out`` is read-only,
-        or a broadcast (stride 0) or overlapping view;
-        ``global_shape``/``offset`` do not contain ``out``; ``threads`` is
-        outside 1 to 256. Nothing is written and the generator does not move.
+        ``val`` is finite but overflows ``out``'s float format, or is not held
+        exactly by an integer or bool buffer; an array ``val`` does not
+        broadcast to the (global) shape; ``out`` is read-only, or a broadcast
+        (stride 0) or overlapping view; ``global_shape``/``offset`` do not
+        contain ``out``; ``threads`` is outside 1 to 256. Nothing is written and
+        the generator does not move.
 
     Examples
     --------
     >>> w = constant_(np.empty((2, 3), np.float32), 0.1)
     >>> w.shape, bool((w == np.float32(0.1)).all())
     ((2, 3), True)
+    >>> constant_(np.empty((2, 3), np.int8), [1, 2, 3])     # a row, broadcast to every row
+    array([[1, 2, 3],
+           [1, 2, 3]], dtype=int8)
+    >>> constant_(np.empty(2, np.complex64), 1 - 2j)
+    array([1.-2.j, 1.-2.j], dtype=complex64)
+    >>> block = np.empty((2, 2))          # rows 2 and 3 of a (4, 2) tensor filled with [[0], [1], [2], [3]]
+    >>> constant_(block, np.arange(4.0).reshape(4, 1), global_shape=(4, 2), offset=(2, 0))
+    array([[2., 2.],
+           [3., 3.]])
     """
-    return _constant("constant_", out, _real("constant_", "val", val), global_shape, offset, threads)
+    return _constant("constant_", out, val, global_shape, offset, threads)
 
 
 def random_bits_(out, *, generator=None, global_shape=None, offset=None, threads=None):

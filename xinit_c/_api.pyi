@@ -1,6 +1,7 @@
 """Type stubs for xinit_c/_api.py: it is compiled by Cython, where inline annotations would become checks."""
 from collections.abc import Sequence
-from typing import Any, Final, Literal, Protocol, SupportsFloat, SupportsIndex, TypeAlias, TypedDict, TypeVar
+from typing import (Any, Final, Literal, Protocol, SupportsComplex, SupportsFloat, SupportsIndex, TypeAlias, TypedDict,
+                    TypeVar)
 
 import numpy as np
 from typing_extensions import Buffer, NotRequired
@@ -48,6 +49,8 @@ _FanBased: TypeAlias = Literal[
 ]
 #: A number as the fills read it: float(value).
 _Real: TypeAlias = SupportsFloat
+#: What constant_ stores: one number (complex for a complex buffer), or an array of them that broadcasts.
+_ConstantValue: TypeAlias = SupportsFloat | SupportsComplex | complex | np.ndarray[Any, Any] | Sequence[Any]
 _Fan: TypeAlias = int | np.integer[Any]
 _Shape: TypeAlias = SupportsIndex | Sequence[SupportsIndex]
 _Offset: TypeAlias = SupportsIndex | tuple[SupportsIndex, ...] | list[SupportsIndex]
@@ -228,7 +231,7 @@ def ones_(
 ) -> _Out: ...
 def constant_(
     out: _Out,
-    val: _Real,
+    val: _ConstantValue,
     *,
     generator: Generator | None = None,
     global_shape: _Shape | None = None,
@@ -243,3 +246,15 @@ def random_bits_(
     offset: _Offset | None = None,
     threads: SupportsIndex | None = None,
 ) -> _Out: ...
+
+# The private helpers xinit_c._structured shares with the fills above.
+_CONSTANT_DTYPES: Final[str]
+def _buffer(func: str, out: object, global_shape: object, offset: object) -> tuple[np.ndarray[Any, Any], Any, Any]: ...
+def _value_kind(dtype: np.dtype[Any]) -> Literal["float", "complex", "integer", "bool"] | None: ...
+def _check_written_by_numpy(func: str, arr: np.ndarray[Any, Any], threads: SupportsIndex | None) -> None: ...
+def _generator(func: str, generator: object) -> Generator: ...
+def _named(func: str, exc: Exception) -> Exception: ...
+def _real(func: str, name: str, value: object) -> float: ...
+def _finite(func: str, name: str, value: object) -> float: ...
+def _nonnegative(func: str, name: str, value: object) -> float: ...
+def _is_bool(value: object) -> bool: ...

@@ -306,6 +306,16 @@ cdef class Generator:
             raise ValueError(f"advance({n_words}) leaves the stream: positions run over [0, 2**66]")
         return self
 
+    def _reserve_words(self, n_words):
+        """Take ``n_words`` words atomically, as a fill does, and return the position of the first.
+
+        For the fills of xinit_c._structured that draw their words in more than
+        one part: reading the position and advancing it separately would let
+        another thread's fill take the same words in between."""
+        cdef xi_position start
+        self.reserve(_check_int("n_words", n_words, None), &start)
+        return _position_int(start)
+
     def spawn(self, n_children):
         """``n_children`` independent generators, from the seed sequence's children.
 

@@ -63,6 +63,8 @@ variant: str = xi.get_simd()
 version: int = xi.STREAM_VERSION
 include: str = xi.get_include()
 address, function_type = xi.capi_functions()["uniform_f32"]
+xi.constant_(np.empty((2, 3), np.int8), [1, 2, 3])
+xi.constant_(np.empty(2, np.complex64), 1 - 2j)
 
 # initializer objects: a new array, or out= keeping its type
 
