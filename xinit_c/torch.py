@@ -49,8 +49,8 @@ def as_array(t: torch.Tensor) -> npt.NDArray[Any]:
     Parameters
     ----------
     t : torch.Tensor
-        On the CPU, of dtype float16, bfloat16, float32, float64, uint32 or
-        uint64.
+        On the CPU, of dtype float16, bfloat16, float32, float64, complex64,
+        complex128, an integer dtype or bool.
 
     Returns
     -------
@@ -81,10 +81,17 @@ def as_array(t: torch.Tensor) -> npt.NDArray[Any]:
             raise TypeError("filling a bfloat16 tensor needs the ml_dtypes package: "
                             "pip install 'xinit-c[torch]'") from None
         return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
-    if t.dtype not in (torch.float16, torch.float32, torch.float64, torch.uint32, torch.uint64):
-        raise TypeError(f"cannot fill a tensor of dtype {t.dtype}: expected float16, bfloat16, float32 "
-                        "or float64")
+    if t.dtype not in _VIEWABLE:
+        raise TypeError(f"cannot fill a tensor of dtype {t.dtype}: expected float16, bfloat16, float32, "
+                        "float64, complex64 or complex128 (or an integer or bool dtype, for the constant fills)")
     return t.numpy()
+
+
+# The dtypes some fill takes (each fill then checks its own): floats and complex for the random fills,
+# uint32/uint64 for random_bits_, every integer and bool for the constants.
+_VIEWABLE = frozenset((torch.float16, torch.float32, torch.float64, torch.complex64, torch.complex128,
+                       torch.bool, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.uint16,
+                       torch.uint32, torch.uint64))
 
 
 def _chunk_range(size: int, parts: int, index: int) -> tuple[int, int]:
