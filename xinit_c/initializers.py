@@ -479,16 +479,23 @@ class _Preset(VarianceScaling):
         return {"layout": self.layout}
 
 
-class GlorotUniform(_Preset):
-    """Glorot/Xavier uniform: ``U(-l, l)``, ``l = sqrt(6 / (fan_in + fan_out))``.
+_PresetClass = TypeVar("_PresetClass", bound=type[_Preset])
 
-    ``VarianceScaling(scale=1.0, mode="fan_avg", distribution="uniform")``: Keras ``GlorotUniform``, JAX ``glorot_uniform``, torch ``xavier_uniform_`` (gain 1, torch layout).
+
+def _documented(law: str, names: str) -> Callable[[_PresetClass], _PresetClass]:
+    """Give a preset its docstring: the law, its options (the class's own), and its names elsewhere."""
+
+    def document(cls: _PresetClass) -> _PresetClass:
+        cls.__doc__ = f"""{law}
+
+    ``VarianceScaling({cls._SCALE}, "{cls._MODE}", "{cls._DISTRIBUTION}")`` with only the seed and the layout
+    chosen: {names}.
 
     Parameters
     ----------
     seed : int, Generator or None
         See the module's notes.
-    layout : {"keras", "torch", "jax"}, default "keras"
+    layout : {{"keras", "torch", "jax"}}, default "keras"
         How fans are read from the shape (:func:`xinit_c.compute_fans`).
 
     Raises
@@ -500,150 +507,53 @@ class GlorotUniform(_Preset):
 
     Examples
     --------
-    >>> GlorotUniform(seed=0)((3, 3, 16, 32)).shape
+    >>> {cls.__name__}(seed=0)((3, 3, 16, 32)).shape
     (3, 3, 16, 32)
     """
+        return cls
 
+    return document
+
+
+@_documented(
+    "Glorot/Xavier uniform: ``U(-l, l)``, ``l = sqrt(6 / (fan_in + fan_out))``.",
+    "Keras ``GlorotUniform``, JAX ``glorot_uniform``, torch ``xavier_uniform_`` (gain 1, torch layout)")
+class GlorotUniform(_Preset):
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "uniform"
 
 
+@_documented(
+    "Glorot/Xavier normal, truncated: variance ``2 / (fan_in + fan_out)`` after truncation at 2 std.",
+    "Keras ``GlorotNormal``, JAX ``glorot_normal`` (torch's ``xavier_normal_`` is not truncated)")
 class GlorotNormal(_Preset):
-    """Glorot/Xavier normal, truncated: variance ``2 / (fan_in + fan_out)`` after truncation at 2 std.
-
-    ``VarianceScaling(scale=1.0, mode="fan_avg", distribution="truncated_normal")``: Keras ``GlorotNormal``, JAX ``glorot_normal`` (torch's ``xavier_normal_`` is not truncated).
-
-    Parameters
-    ----------
-    seed : int, Generator or None
-        See the module's notes.
-    layout : {"keras", "torch", "jax"}, default "keras"
-        How fans are read from the shape (:func:`xinit_c.compute_fans`).
-
-    Raises
-    ------
-    TypeError
-        A bad ``seed``.
-    ValueError
-        An unknown ``layout``.
-
-    Examples
-    --------
-    >>> GlorotNormal(seed=0)((3, 3, 16, 32)).shape
-    (3, 3, 16, 32)
-    """
-
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "truncated_normal"
 
 
+@_documented(
+    "He/Kaiming uniform: ``U(-l, l)``, ``l = sqrt(6 / fan_in)``.",
+    "Keras ``HeUniform``, JAX ``he_uniform``, torch ``kaiming_uniform_(nonlinearity='relu')``")
 class HeUniform(_Preset):
-    """He/Kaiming uniform: ``U(-l, l)``, ``l = sqrt(6 / fan_in)``.
-
-    ``VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform")``: Keras ``HeUniform``, JAX ``he_uniform``, torch ``kaiming_uniform_(nonlinearity='relu')``.
-
-    Parameters
-    ----------
-    seed : int, Generator or None
-        See the module's notes.
-    layout : {"keras", "torch", "jax"}, default "keras"
-        How fans are read from the shape (:func:`xinit_c.compute_fans`).
-
-    Raises
-    ------
-    TypeError
-        A bad ``seed``.
-    ValueError
-        An unknown ``layout``.
-
-    Examples
-    --------
-    >>> HeUniform(seed=0)((3, 3, 16, 32)).shape
-    (3, 3, 16, 32)
-    """
-
     _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "uniform"
 
 
+@_documented(
+    "He/Kaiming normal, truncated: variance ``2 / fan_in`` after truncation at 2 std.",
+    "Keras ``HeNormal``, JAX ``he_normal`` (torch's ``kaiming_normal_`` is not truncated)")
 class HeNormal(_Preset):
-    """He/Kaiming normal, truncated: variance ``2 / fan_in`` after truncation at 2 std.
-
-    ``VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal")``: Keras ``HeNormal``, JAX ``he_normal`` (torch's ``kaiming_normal_`` is not truncated).
-
-    Parameters
-    ----------
-    seed : int, Generator or None
-        See the module's notes.
-    layout : {"keras", "torch", "jax"}, default "keras"
-        How fans are read from the shape (:func:`xinit_c.compute_fans`).
-
-    Raises
-    ------
-    TypeError
-        A bad ``seed``.
-    ValueError
-        An unknown ``layout``.
-
-    Examples
-    --------
-    >>> HeNormal(seed=0)((3, 3, 16, 32)).shape
-    (3, 3, 16, 32)
-    """
-
     _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "truncated_normal"
 
 
+@_documented(
+    "LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)``.",
+    "Keras ``LecunUniform``, JAX ``lecun_uniform``")
 class LecunUniform(_Preset):
-    """LeCun uniform: ``U(-l, l)``, ``l = sqrt(3 / fan_in)``.
-
-    ``VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform")``: Keras ``LecunUniform``, JAX ``lecun_uniform``.
-
-    Parameters
-    ----------
-    seed : int, Generator or None
-        See the module's notes.
-    layout : {"keras", "torch", "jax"}, default "keras"
-        How fans are read from the shape (:func:`xinit_c.compute_fans`).
-
-    Raises
-    ------
-    TypeError
-        A bad ``seed``.
-    ValueError
-        An unknown ``layout``.
-
-    Examples
-    --------
-    >>> LecunUniform(seed=0)((3, 3, 16, 32)).shape
-    (3, 3, 16, 32)
-    """
-
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "uniform"
 
 
+@_documented(
+    "LeCun normal, truncated: variance ``1 / fan_in`` after truncation at 2 std.",
+    "Keras ``LecunNormal``, JAX ``lecun_normal``")
 class LecunNormal(_Preset):
-    """LeCun normal, truncated: variance ``1 / fan_in`` after truncation at 2 std.
-
-    ``VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal")``: Keras ``LecunNormal``, JAX ``lecun_normal``.
-
-    Parameters
-    ----------
-    seed : int, Generator or None
-        See the module's notes.
-    layout : {"keras", "torch", "jax"}, default "keras"
-        How fans are read from the shape (:func:`xinit_c.compute_fans`).
-
-    Raises
-    ------
-    TypeError
-        A bad ``seed``.
-    ValueError
-        An unknown ``layout``.
-
-    Examples
-    --------
-    >>> LecunNormal(seed=0)((3, 3, 16, 32)).shape
-    (3, 3, 16, 32)
-    """
-
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
 
 
@@ -725,7 +635,7 @@ class RandomNormal(Initializer):
         return {"mean": self.mean, "stddev": self.stddev}
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(RandomNormal):
     """``N(mean, stddev^2)`` truncated to ``[mean - 2 stddev, mean + 2 stddev]``.
 
     ``stddev`` is the std before truncation, as in Keras ``TruncatedNormal``
@@ -752,12 +662,6 @@ class TruncatedNormal(Initializer):
     True
     """
 
-    def __init__(self, mean: SupportsFloat = 0.0, stddev: SupportsFloat = 0.05, seed: Seed = None) -> None:
-        super().__init__(seed)
-        self.mean = _number(mean)
-        self.stddev = _number(stddev)
-        self._check_options()
-
     def _check_options(self) -> None:
         # normal_ checks mean and stddev as trunc_normal_ does; the cut at two stddevs is then computed in floats
         self._checked(_api.normal_, np.empty(1), self.mean, self.stddev, generator=Generator(key=(0, 0)))
@@ -766,9 +670,6 @@ class TruncatedNormal(Initializer):
         mean, stddev = float(self.mean), float(self.stddev)
         self._checked(_api.trunc_normal_, out, mean, stddev, mean - 2.0 * stddev, mean + 2.0 * stddev,
                       generator=generator)
-
-    def _options(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev}
 
 
 class Zeros(Initializer):
