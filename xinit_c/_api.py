@@ -35,6 +35,7 @@ import warnings
 import numpy as np
 
 from xinit_c import _complex, _core
+from xinit_c._buffers import writable_view
 from xinit_c._core import (
     SCHEME_KAIMING_NORMAL,
     SCHEME_KAIMING_UNIFORM,
@@ -45,7 +46,6 @@ from xinit_c._core import (
     SCHEME_XAVIER_UNIFORM,
     TRUNCATED_NORMAL_STD_CORRECTION,
     Generator,
-    as_writable_array,
     in_default_fp_environment,
     small_fan_fill,
     small_fill,
@@ -164,20 +164,11 @@ def _named(func, exc):
 def _buffer(func, out, global_shape, offset):
     """The ndarray to write, and the block of the logical tensor it holds.
 
-    numpy arrays pass through; torch tensors become views of their memory
-    (xinit_c.torch), and a DTensor its local shard at its global offset."""
+    numpy arrays pass through; the rest is xinit_c._buffers' to turn into a view."""
     if type(out) is np.ndarray:
         return out, global_shape, offset
     try:
-        if type(out).__module__.startswith("torch"):
-            from xinit_c import torch as xtorch
-            if type(out).__name__ == "DTensor":
-                if global_shape is not None or offset is not None:
-                    raise ValueError("a DTensor carries its own global shape and offset: "
-                                     "do not pass global_shape= or offset=")
-                out, global_shape, offset = xtorch.dtensor_block(out)
-            return xtorch.as_array(out), global_shape, offset
-        return as_writable_array(out), global_shape, offset
+        return writable_view(out, global_shape, offset)
     except (TypeError, ValueError) as exc:
         raise _named(func, exc) from exc.__cause__
 

@@ -3,8 +3,9 @@ modules deterministically, and fill DTensor shards from their global offset.
 
 torch is optional: importing this module imports it, and without it raises
 an ImportError that names the extra to install (``pip install
-'xinit-c[torch]'``). The top-level fills hand tensors here, so
-``xi.xavier_uniform_(linear.weight)`` just works.
+'xinit-c[torch]'``). The top-level fills take tensors without it (the
+neutral xinit_c._buffers views them), so ``xi.xavier_uniform_(linear.weight)``
+just works; this module re-exports that view as :func:`as_array`.
 """
 from __future__ import annotations
 
@@ -17,148 +18,15 @@ except ImportError as exc:
     raise ImportError("xinit_c.torch needs PyTorch, which could not be imported: "
                       "pip install 'xinit-c[torch]'") from exc
 
-if TYPE_CHECKING:
-    import numpy.typing as npt
-    from torch.distributed.tensor import DTensor
+from xinit_c._buffers import dtensor_block, tensor_array as as_array
 
+if TYPE_CHECKING:
     from xinit_c._api import _FanBased
     from xinit_c._core import Generator
 
 _ModuleT = TypeVar("_ModuleT", bound=torch.nn.Module)
 
 __all__ = ["as_array", "dtensor_block", "init_module_"]
-
-
-def _check_device(t: torch.Tensor) -> None:
-    if t.device.type == "meta":
-        raise TypeError("a meta tensor has no memory to fill: materialise it first "
-                        "(module.to_empty(device='cpu')), then initialise it")
-    if t.device.type != "cpu":
-        raise TypeError(f"xinit_c fills CPU memory, and this tensor is on {t.device}: fill a CPU tensor "
-                        "and copy it over (tensor.copy_(cpu_tensor)), or initialise on the CPU and move "
-                        "the module afterwards")
-
-
-def as_array(t: torch.Tensor) -> npt.NDArray[Any]:
-    """A numpy view of a CPU tensor's memory (no copy), whatever its strides.
-
-    Parameters that require grad are viewed through ``detach()``: the fill
-    writes the data in place without autograd seeing it, as torch.nn.init
-    does under no_grad.
-
-    Parameters
-    ----------
-    t : torch.Tensor
-        On the CPU, of dtype float16, bfloat16, float32, float64, complex64,
-        complex128, an integer dtype or bool.
-
-    Returns
-    -------
-    numpy.ndarray
-        Sharing ``t``'s memory, with its shape and strides (bfloat16 as
-        ``ml_dtypes.bfloat16``).
-
-    Raises
-    ------
-    TypeError
-        ``t`` is a meta tensor or on another device than the CPU (the message
-        says what to do instead); its dtype cannot be filled; a bfloat16 tensor
-        without ml_dtypes installed.
-
-    Examples
-    --------
-    >>> t = torch.empty(3, 4).t()
-    >>> view = as_array(t)
-    >>> view.shape, view.ctypes.data == t.data_ptr()
-    ((4, 3), True)
-    """
-    _check_device(t)
-    t = t.detach()
-    if t.dtype == torch.bfloat16:
-        try:
-            import ml_dtypes
-        except ImportError:
-            raise TypeError("filling a bfloat16 tensor needs the ml_dtypes package: "
-                            "pip install 'xinit-c[torch]'") from None
-        return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
-    if t.dtype not in _VIEWABLE:
-        raise TypeError(f"cannot fill a tensor of dtype {t.dtype}: expected float16, bfloat16, float32, "
-                        "float64, complex64 or complex128 (or an integer or bool dtype, for the constant fills)")
-    return t.numpy()
-
-
-# The dtypes some fill takes (each fill then checks its own): floats and complex for the random fills,
-# uint32/uint64 for random_bits_, every integer and bool for the constants.
-_VIEWABLE = frozenset((torch.float16, torch.float32, torch.float64, torch.complex64, torch.complex128,
-                       torch.bool, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.uint16,
-                       torch.uint32, torch.uint64))
-
-
-def _chunk_range(size: int, parts: int, index: int) -> tuple[int, int]:
-    """torch.chunk's split of range(size) into `parts`: the `index`-th (start, stop)."""
-    step = -(-size // parts)
-    start = min(index * step, size)
-    return start, min(start + step, size)
-
-
-def dtensor_block(t: DTensor) -> tuple[torch.Tensor, tuple[int, ...], tuple[int, ...]]:
-    """(local tensor, global shape, offset of the local block) of a DTensor.
-
-    Shard(d) placements follow torch.chunk (uneven splits leave the last ranks
-    smaller or empty); Replicate keeps the whole dimension; a Partial tensor
-    has no values of its own to fill. Every fill calls it for a DTensor, so
-    each rank fills its own block of one global fill.
-
-    Parameters
-    ----------
-    t : torch.distributed.tensor.DTensor
-        On a CPU device mesh.
-
-    Returns
-    -------
-    (torch.Tensor, tuple of int, tuple of int)
-        ``t.to_local()``, ``t``'s global shape, and where the local block starts
-        in each dimension.
-
-    Raises
-    ------
-    TypeError
-        A placement other than Shard and Replicate (Partial).
-    ValueError
-        This rank is not in ``t``'s device mesh.
-
-    Examples
-    --------
-    >>> import os, torch.distributed as dist
-    >>> from torch.distributed.device_mesh import init_device_mesh
-    >>> from torch.distributed.tensor import Shard, distribute_tensor
-    >>> os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="29533")
-    >>> dist.init_process_group("gloo", rank=0, world_size=1)
-    >>> w = distribute_tensor(torch.empty(8, 4), init_device_mesh("cpu", (1,)), [Shard(0)])
-    >>> local, global_shape, offset = dtensor_block(w)
-    >>> tuple(local.shape), global_shape, offset
-    ((8, 4), (8, 4), (0, 0))
-    >>> dist.destroy_process_group()
-    """
-    from torch.distributed.tensor import Replicate, Shard
-
-    global_shape = tuple(t.shape)
-    start = [0] * len(global_shape)
-    stop = list(global_shape)
-    coordinate = t.device_mesh.get_coordinate()
-    if coordinate is None:
-        raise ValueError("this rank is not in the DTensor's device mesh, so it holds no shard to fill: "
-                         "call the fill on the mesh's ranks")
-    for mesh_dim, placement in enumerate(t.placements):
-        if isinstance(placement, Replicate):
-            continue
-        if not isinstance(placement, Shard):
-            raise TypeError(f"cannot fill a DTensor with placement {placement}: only Shard and Replicate "
-                            "hold values")
-        d = placement.dim % len(global_shape)
-        lo, hi = _chunk_range(stop[d] - start[d], t.device_mesh.size(mesh_dim), coordinate[mesh_dim])
-        start[d], stop[d] = start[d] + lo, start[d] + hi
-    return t.to_local(), global_shape, tuple(start)
 
 
 def init_module_(module: _ModuleT, scheme: _FanBased = "xavier_uniform", generator: Generator | None = None, *,

@@ -22,4 +22,7 @@ getattr(xi, init + "_")(t, generator=xi.Generator(2024))
 full = t.full_tensor()
 if dist.get_rank() == 0:
     np.save(out_path, full.numpy())
+# every rank leaves together: a rank that tears gloo down while its peer is still in a collective aborts the
+# peer ("terminate called without an active exception")
+dist.barrier()
 dist.destroy_process_group()
