@@ -17,8 +17,10 @@ from xinit_c._core import as_writable_array
 
 if TYPE_CHECKING:
     import numpy.typing as npt
-    import torch
-    from torch.distributed.tensor import DTensor
+    # torch is optional: where it is missing (the wheel's checks at the dependency floors), mypy reads these
+    # names as Any rather than failing on a module the core only meets when a tensor is passed
+    import torch  # type: ignore[import-not-found, unused-ignore]
+    from torch.distributed.tensor import DTensor  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = ["writable_view", "tensor_array", "dtensor_block"]
 
@@ -94,11 +96,13 @@ def tensor_array(t: torch.Tensor) -> npt.NDArray[Any]:
         except ImportError:
             raise TypeError("filling a bfloat16 tensor needs the ml_dtypes package: "
                             "pip install 'xinit-c[torch]'") from None
-        return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
+        view: npt.NDArray[Any] = t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
+        return view
     if t.dtype not in _viewable_dtypes(torch):
         raise TypeError(f"cannot fill a tensor of dtype {t.dtype}: expected float16, bfloat16, float32, "
                         "float64, complex64 or complex128 (or an integer or bool dtype, for the constant fills)")
-    return t.numpy()
+    view = t.numpy()
+    return view
 
 
 def _viewable_dtypes(torch: Any) -> tuple[Any, ...]:

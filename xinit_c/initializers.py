@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeVar, overload
+from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeVar, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -369,9 +369,8 @@ class Initializer:
 
 
 def _layout(layout: str) -> Layout:
-    for known in ("keras", "torch", "jax"):   # a loop over Literals, so the result is typed as one
-        if layout == known:
-            return known
+    if layout in ("keras", "torch", "jax"):
+        return cast(Layout, layout)
     raise ValueError(f"layout must be 'keras', 'torch' or 'jax', got {layout!r}")
 
 
