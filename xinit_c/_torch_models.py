@@ -487,7 +487,8 @@ def _plan_entries(module: nn.Module, scheme: str, overrides: Any, options: Mappi
     _check_overrides(overrides, owner)
     entries: list[_Entry] = []
     first_name: dict[int, str] = {}
-    transformers = [prefix + "." for prefix, sub in module.named_modules() if isinstance(sub, nn.Transformer)]
+    transformers = [prefix + "." if prefix else "" for prefix, sub in module.named_modules()
+                    if isinstance(sub, nn.Transformer)]
     for name, sub, parent, local, tensor, is_buffer in _state_tensors(module, persistent_only):
         in_transformer = any(name.startswith(prefix) for prefix in transformers)
         if isinstance(tensor, (nn.parameter.UninitializedParameter, nn.parameter.UninitializedBuffer)):
@@ -596,7 +597,8 @@ def plan_module(module: nn.Module, scheme: Scheme = "torch", generator: Generato
     >>> import torch.nn as nn, xinit_c as xi
     >>> with torch.device("meta"):
     ...     net = nn.Sequential(nn.Linear(4, 3), nn.LayerNorm(3))
-    >>> [(p.name, p.shape, p.rule) for p in plan_module(net, generator=xi.Generator(0))]  # doctest: +NORMALIZE_WHITESPACE
+    >>> plans = plan_module(net, generator=xi.Generator(0))
+    >>> [(p.name, p.shape, p.rule) for p in plans]  # doctest: +NORMALIZE_WHITESPACE
     [('0.weight', (3, 4), 'kaiming_uniform(a=2.23606797749979)'), ('0.bias', (3,), 'uniform(-0.5, 0.5)'),
      ('1.weight', (3,), 'ones()'), ('1.bias', (3,), 'zeros()')]
     """
