@@ -131,6 +131,13 @@ def test_a_parameter_does_not_depend_on_the_visiting_order_or_the_split():
                     offset[dim] = sum(c.shape[dim] for c in torch.tensor_split(whole, parts, dim)[:chunk_index])
                     plan.fill(block, plan.shape, tuple(offset))
                     assert torch.equal(block, chunk), (plan.name, parts, dim, chunk_index)
+        # flat ranges of the C-order tensor, as a checkpoint writer fills them chunk by chunk
+        flat = whole.reshape(-1)
+        bounds = [0, flat.numel() // 3 + 1, flat.numel() // 2 + 1, flat.numel()]   # the padding row straddles two
+        for start, stop in zip(bounds, bounds[1:]):
+            chunk = np.empty(stop - start, np.float32)
+            plan.fill(chunk, plan.shape, start)
+            np.testing.assert_array_equal(chunk, flat[start:stop].numpy(), err_msg=plan.name)
 
 
 def test_tied_tensors_take_the_stream_of_their_first_name():
@@ -333,7 +340,13 @@ class WithMask(nn.Module):
 def test_a_buffer_no_rule_knows_keeps_its_values_and_is_an_error_on_meta():
     net = xt.init_module_(WithMask(), generator=xi.Generator(0))
     assert torch.equal(net.mask, torch.tril(torch.ones(3, 3))) and net.cache.eq(5).all()
-    assert [p.name for p in xt.plan_module(net)] == ["mask", "proj.weight", "proj.bias"]   # state_dict's order
+    plans = xt.plan_module(net)
+    assert [p.name for p in plans] == ["mask", "proj.weight", "proj.bias"]   # state_dict's order
+    rows = torch.empty(2, 3)
+    plans[0].fill(rows, (3, 3), (1, 0))
+    flat = torch.empty(4)
+    plans[0].fill(flat, (3, 3), 3)
+    assert torch.equal(rows, net.mask[1:]) and torch.equal(flat, net.mask.reshape(-1)[3:7])
     with torch.device("meta"):
         meta = WithMask()
     with pytest.raises(ValueError, match=r"materialize_: buffer 'mask' of WithMask .*overrides=\{'mask'"):

@@ -102,8 +102,10 @@ class ParameterPlan:
 
     ``fill(out, global_shape, offset)`` fills ``out`` (a numpy array or a CPU
     tensor) with its block of the tensor's values: the block of
-    ``global_shape`` starting at ``offset`` (same rank as ``out``), or, with
-    ``global_shape=None`` and ``offset=None``, the whole tensor. Every call
+    ``global_shape`` starting at ``offset`` (same rank as ``out``), the flat
+    range ``[offset, offset + out.size)`` of the C-order tensor (a 1-D
+    ``out`` and an int ``offset``), or, with ``global_shape=None`` and
+    ``offset=None``, the whole tensor. Every call
     draws from the tensor's own stream at the same position, so blocks can be
     filled in any order, by any process. ``blockwise`` is False when the rule
     needs the whole tensor at once (orthogonal, sparse, initializer objects,
@@ -205,6 +207,14 @@ def _zero_row(rule: _Rule, row: int) -> _Rule:
     def apply(out: Any, generator: Generator, global_shape: Any, offset: Any) -> None:
         rule.apply(out, generator, global_shape, offset)
         view = tensor_array(out) if isinstance(out, torch.Tensor) else out
+        if global_shape is not None and view.ndim != len(global_shape):
+            # a 1-D flat range [offset, offset + size) of the C-order tensor: the row is a range of it too
+            row_size = math.prod(global_shape[1:])
+            start = int(offset)
+            low, high = max(row * row_size, start), min((row + 1) * row_size, start + view.size)
+            if low < high:
+                view[low - start:high - start] = 0
+            return
         first = 0 if offset is None else offset[0]
         if first <= row < first + view.shape[0]:
             view[row - first] = 0
@@ -525,6 +535,8 @@ def _keep_rule(source: torch.Tensor) -> _Rule:
         block: Any = source.detach()
         if _is_dtensor(block):
             block = block.to_local()
+        elif offset is not None and len(out.shape) != block.dim():      # a flat range of the C-order tensor
+            block = block.reshape(-1)[int(offset):int(offset) + math.prod(out.shape)]
         elif offset is not None:
             block = block[tuple(slice(o, o + n) for o, n in zip(offset, tuple(out.shape)))]
         target = out if isinstance(out, torch.Tensor) else torch.from_numpy(out)
