@@ -8,6 +8,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import typing
 
 import numpy as np
 import pytest
@@ -138,6 +139,18 @@ def test_a_parameter_does_not_depend_on_the_visiting_order_or_the_split():
             chunk = np.empty(stop - start, np.float32)
             plan.fill(chunk, plan.shape, start)
             np.testing.assert_array_equal(chunk, flat[start:stop].numpy(), err_msg=plan.name)
+
+
+def test_a_whole_tensor_rule_refuses_a_block():
+    plan, = xt.plan_module(nn.Linear(4, 4, bias=False), "orthogonal", xi.Generator(0))
+    assert not plan.blockwise
+    with pytest.raises(ValueError, match=r"'weight' \(orthogonal\(\)\) needs the whole tensor"):
+        plan.fill(np.empty((2, 4), np.float32), (4, 4), (0, 0))
+
+
+def test_the_scheme_type_names_every_scheme():
+    from xinit_c import _torch_models
+    assert set(typing.get_args(_torch_models.Scheme)) == set(_torch_models.SCHEMES)
 
 
 def test_tied_tensors_take_the_stream_of_their_first_name():

@@ -160,7 +160,6 @@ class _Rule:
     what: str
     apply: Callable[[Any, Generator, Any, Any], None]
     blockwise: bool = True
-    draws: bool = True           # False: a constant, or a copy of values already there
     user: bool = False           # a user's callable or initializer object: cannot be checked before it runs
     keep: bool = False           # the tensor's current values (a buffer no rule knows, on a real device)
 
@@ -176,7 +175,7 @@ def _fill_rule(fill_name: str, *args: Any, **options: Any) -> _Rule:
         else:
             fill(out, *args, generator=generator, global_shape=global_shape, offset=offset, **options)
 
-    return _Rule(f"{fill_name}({shown})", apply, draws=fill_name not in _WORDLESS)
+    return _Rule(f"{fill_name}({shown})", apply)
 
 
 def _whole_tensor_rule(fill_name: str, **options: Any) -> _Rule:
@@ -219,7 +218,7 @@ def _zero_row(rule: _Rule, row: int) -> _Rule:
         if first <= row < first + view.shape[0]:
             view[row - first] = 0
 
-    return _Rule(f"{rule.what}, row {row} zero", apply, rule.blockwise, rule.draws)
+    return _Rule(f"{rule.what}, row {row} zero", apply, rule.blockwise)
 
 
 def _user_rule(rule: Any, what: str) -> _Rule:
@@ -542,7 +541,7 @@ def _keep_rule(source: torch.Tensor) -> _Rule:
         target = out if isinstance(out, torch.Tensor) else torch.from_numpy(out)
         if target.data_ptr() != block.data_ptr():
             target.detach().copy_(block)
-    return _Rule("its current values", apply, draws=False, keep=True)
+    return _Rule("its current values", apply, keep=True)
 
 
 def _base_state(generator: Any, owner: str) -> tuple[tuple[int, int], int, int] | None:
@@ -569,7 +568,10 @@ def _plans(entries: list[_Entry], state: tuple[tuple[int, int], int, int]) -> li
         sub_stream = parameter_stream(entry.stream_name, stream)
 
         def fill(out: Any, global_shape: Any = None, offset: Any = None, *, _rule: _Rule = entry.rule,
-                 _stream: int = sub_stream) -> None:
+                 _stream: int = sub_stream, _name: str = entry.name) -> None:
+            if not _rule.blockwise and (global_shape is not None or offset is not None):
+                raise ValueError(f"{_name!r} ({_rule.what}) needs the whole tensor at once (blockwise=False): "
+                                 "fill the whole tensor, then take the block")
             _rule.apply(out, Generator(key=key, stream=_stream, position=position), global_shape, offset)
 
         plans.append(ParameterPlan(entry.name, tuple(entry.tensor.shape), entry.tensor.dtype, fill,
