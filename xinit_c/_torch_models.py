@@ -712,7 +712,9 @@ def init_module_(module: _ModuleT, scheme: Scheme = "torch", generator: Generato
        separate q/k/v weights), zero ``in_proj_bias`` and ``out_proj.bias``,
        ``xavier_normal`` ``bias_k``/``bias_v``; norm layers ones and zeros,
        BatchNorm's running mean 0, variance 1, ``num_batches_tracked`` 0;
-       PReLU its ``init`` (0.25). A parameter of another module: two or more
+       PReLU its ``init`` (0.25); inside an ``nn.Transformer``, every
+       parameter of two or more dimensions ``xavier_uniform`` (its own
+       ``_reset_parameters``). A parameter of another module: two or more
        dimensions ``kaiming_uniform(a=sqrt(5))``, a 1-D bias zeros, anything
        else an error naming it.
     3. ``scheme="gpt2"`` (options ``n_layers`` (required), ``std=0.02``,
