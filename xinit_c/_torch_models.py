@@ -817,9 +817,10 @@ def materialize_(module: _ModuleT, device: str | torch.device = "cpu", *, scheme
     ``module.to_empty(device=device)``, then every tensor filled by the
     rules of :func:`init_module_` (the same keywords and values: a
     materialised model equals the same model built on the CPU and passed to
-    :func:`init_module_`). DTensor parameters (from ``parallelize_module`` or
-    ``distribute_tensor``) are filled shard by shard from their global
-    offsets, so each rank holds its slice of the single-process model;
+    :func:`init_module_`). DTensor parameters (from ``parallelize_module``,
+    ``distribute_tensor`` or FSDP2's ``fully_shard``, which runs on CPU/gloo
+    in torch 2.13) are filled shard by shard from their global offsets, so
+    each rank holds its slice of the single-process model;
     a whole-tensor rule (orthogonal, sparse, initializer objects, callables)
     computes the full tensor on every rank and keeps the rank's block.
     Non-persistent buffers are filled too, so each needs a rule (a layer's,
