@@ -19,6 +19,38 @@ except ImportError as exc:
                       "pip install 'xinit-c[torch]'") from exc
 
 from xinit_c._buffers import dtensor_block, tensor_array as as_array
+from xinit_c._torch_init import (
+    calculate_gain,
+    constant,
+    constant_,
+    dirac,
+    dirac_,
+    eye,
+    eye_,
+    kaiming_normal,
+    kaiming_normal_,
+    kaiming_uniform,
+    kaiming_uniform_,
+    key_from_torch_generator,
+    normal,
+    normal_,
+    ones_,
+    orthogonal,
+    orthogonal_,
+    patch,
+    patched,
+    sparse,
+    sparse_,
+    trunc_normal_,
+    uniform,
+    uniform_,
+    unpatch,
+    xavier_normal,
+    xavier_normal_,
+    xavier_uniform,
+    xavier_uniform_,
+    zeros_,
+)
 
 if TYPE_CHECKING:
     from xinit_c._api import _FanBased
@@ -27,6 +59,12 @@ if TYPE_CHECKING:
 _ModuleT = TypeVar("_ModuleT", bound=torch.nn.Module)
 
 __all__ = ["as_array", "dtensor_block", "init_module_"]
+# the drop-in torch.nn.init (torch's names and signatures) and the patch that routes torch's to it
+__all__ += ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
+            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+            "sparse_", "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+            "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "key_from_torch_generator", "patch",
+            "unpatch", "patched"]
 
 
 def init_module_(module: _ModuleT, scheme: _FanBased = "xavier_uniform", generator: Generator | None = None, *,
