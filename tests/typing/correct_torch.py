@@ -17,3 +17,16 @@ net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.Tanh(), torch.nn.Linea
 assert_type(xt.init_module_(net, "xavier_uniform", xi.Generator(0), gain=5 / 3), torch.nn.Sequential)
 xt.init_module_(torch.nn.Linear(8, 4), "kaiming_uniform", bias="zeros", nonlinearity="relu")
 view: npt.NDArray[np.float32] = xt.as_array(torch.empty(3))
+
+# the drop-in torch.nn.init: torch's signatures, a torch or an xinit_c generator, and the patch
+w = torch.empty(64, 32)
+assert_type(xt.uniform_(w, -0.1, 0.1, torch.Generator().manual_seed(0)), torch.Tensor)
+xt.trunc_normal_(w, 0.0, 0.02, -0.04, 0.04, xi.Generator(0))
+xt.kaiming_uniform_(w, 5**0.5, "fan_out", "leaky_relu")
+xt.sparse_(w, 0.5)
+gain: float = xt.calculate_gain("tanh")
+key: tuple[int, int] = xt.key_from_torch_generator(None)
+with xt.patched():
+    torch.nn.Linear(4, 2)
+xt.patch()
+xt.unpatch()
