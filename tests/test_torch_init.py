@@ -543,9 +543,11 @@ def test_user_init_code_and_a_meta_model_under_the_patch():
         model.apply(init_weights)
         with torch.device("meta"):
             meta = torch.nn.TransformerEncoderLayer(16, 2, 32)   # reset_parameters on meta: nothing to fill
+            cpu = torch.nn.init.normal_(torch.empty(5, device="cpu"))  # the key is still drawn on the CPU
     torch.manual_seed(22)
     assert torch.equal(model[0].weight.detach(), expected(xi.normal_, (32, 16), 0.0, 0.02))
     assert torch.equal(model[2].weight.detach(), expected(xi.normal_, (16, 32), 0.0, 0.02))
+    assert torch.equal(cpu, expected(xi.normal_, (5,)))
     assert not model[0].bias.any() and all(p.is_meta for p in meta.parameters())
 
 

@@ -83,8 +83,8 @@ _Nonlinearity = Literal["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1
 def key_from_torch_generator(gen: torch.Generator | None) -> tuple[int, int]:
     """The xinit-c key a torch generator gives one call: two 32-bit words drawn from it.
 
-    ``torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=gen)`` as
-    ``(k0, k1)``. Every call draws, so successive fills under one
+    ``torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=gen)`` (on
+    the generator's device) as ``(k0, k1)``. Every call draws, so successive fills under one
     ``torch.manual_seed`` get different keys, and reseeding repeats them.
 
     Parameters
@@ -112,7 +112,9 @@ def key_from_torch_generator(gen: torch.Generator | None) -> tuple[int, int]:
     >>> key_from_torch_generator(None) == first != key_from_torch_generator(None)
     True
     """
-    k0, k1 = torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=gen).tolist()
+    # the generator's own device, so that a torch.device("meta") block around the call cannot redirect the draw
+    device = "cpu" if gen is None else gen.device
+    k0, k1 = torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=gen, device=device).tolist()
     return k0, k1
 
 

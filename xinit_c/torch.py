@@ -6,6 +6,12 @@ an ImportError that names the extra to install (``pip install
 'xinit-c[torch]'``). The top-level fills take tensors without it (the
 neutral xinit_c._buffers views them), so ``xi.xavier_uniform_(linear.weight)``
 just works; this module re-exports that view as :func:`as_array`.
+
+It also holds a drop-in ``torch.nn.init``: every function of it under its
+torch name and signature (``xinit_c.torch.uniform_(tensor, a, b, generator)``),
+drawing xinit-c's stream, with ``patch()`` / ``patched()`` to route torch's
+own (and so every built-in layer's ``reset_parameters``) to them; see
+xinit_c._torch_init.
 """
 from __future__ import annotations
 
