@@ -23,6 +23,7 @@ import xinit_c as xi
 from xinit_c import _api
 from xinit_c._buffers import dtensor_block, tensor_array
 from xinit_c._core import Generator
+from xinit_c._torch_init import key_from_torch_generator
 from xinit_c.initializers import Initializer
 
 __all__ = ["ParameterPlan", "parameter_stream", "plan_module", "init_module_", "materialize_"]
@@ -82,13 +83,6 @@ def parameter_stream(name: str, stream: int = 0) -> int:
 def _is_dtensor(t: Any) -> bool:
     # by name: torch.distributed is not importable on every build, and a plain model needs none of it
     return type(t).__name__ == "DTensor"
-
-
-def _key_from_torch_generator(gen: torch.Generator | None) -> tuple[int, int]:
-    # the same two lines as xinit_c._torch_init.key_from_torch_generator (issue 13's shared definition), kept
-    # here until that module is merged: two u32 words drawn from the torch generator (None: torch's default)
-    words = torch.randint(0, 2**32, (2,), dtype=torch.int64, generator=gen)
-    return int(words[0]), int(words[1])
 
 
 # -- rules -------------------------------------------------------------------------------------------------
@@ -558,7 +552,7 @@ def _base_state(generator: Any, owner: str) -> tuple[tuple[int, int], int, int] 
 
 def _stream_state(generator: Any, base: tuple[tuple[int, int], int, int] | None) -> tuple[tuple[int, int], int, int]:
     # called after every check: a torch generator moves only for a call that will write
-    return base if base is not None else (_key_from_torch_generator(generator), 0, 0)
+    return base if base is not None else (key_from_torch_generator(generator), 0, 0)
 
 
 def _plans(entries: list[_Entry], state: tuple[tuple[int, int], int, int]) -> list[ParameterPlan]:

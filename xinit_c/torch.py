@@ -22,6 +22,12 @@ included), and :func:`plan_module` lists the rule of every tensor.
 ...                                     nn.Linear(100, 3)), generator=xi.Generator(0))
 >>> all(torch.equal(net.state_dict()[k], deeper.state_dict()[k]) for k in net.state_dict())
 True
+
+It also holds a drop-in ``torch.nn.init``: every function of it under its
+torch name and signature (``xinit_c.torch.uniform_(tensor, a, b, generator)``),
+drawing xinit-c's stream, with ``patch()`` / ``patched()`` to route torch's
+own (and so every built-in layer's ``reset_parameters``) to them; see
+xinit_c._torch_init.
 """
 from __future__ import annotations
 
@@ -32,7 +38,46 @@ except ImportError as exc:
                       "pip install 'xinit-c[torch]'") from exc
 
 from xinit_c._buffers import dtensor_block, tensor_array as as_array
+from xinit_c._torch_init import (
+    calculate_gain,
+    constant,
+    constant_,
+    dirac,
+    dirac_,
+    eye,
+    eye_,
+    kaiming_normal,
+    kaiming_normal_,
+    kaiming_uniform,
+    kaiming_uniform_,
+    key_from_torch_generator,
+    normal,
+    normal_,
+    ones_,
+    orthogonal,
+    orthogonal_,
+    patch,
+    patched,
+    sparse,
+    sparse_,
+    trunc_normal_,
+    uniform,
+    uniform_,
+    unpatch,
+    xavier_normal,
+    xavier_normal_,
+    xavier_uniform,
+    xavier_uniform_,
+    zeros_,
+)
 from xinit_c._torch_models import ParameterPlan, init_module_, materialize_, parameter_stream, plan_module
 
 __all__ = ["as_array", "dtensor_block", "init_module_", "materialize_", "parameter_stream", "plan_module",
            "ParameterPlan"]
+# the drop-in torch.nn.init (torch's names and signatures) and the patch that routes torch's to it
+__all__ += ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
+            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+            "sparse_", "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+            "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "key_from_torch_generator", "patch",
+            "unpatch", "patched"]
+

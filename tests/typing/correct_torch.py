@@ -23,3 +23,16 @@ with torch.device("meta"):
 assert_type(xt.materialize_(meta, scheme="gpt2", generator=torch.Generator(), n_layers=1), torch.nn.Sequential)
 plans: list[xt.ParameterPlan] = xt.plan_module(meta, "xavier_normal", xi.Generator(1), overrides={"*.bias": "zeros"})
 stream: int = xt.parameter_stream(plans[0].name)
+
+# the drop-in torch.nn.init: torch's signatures, a torch or an xinit_c generator, and the patch
+w = torch.empty(64, 32)
+assert_type(xt.uniform_(w, -0.1, 0.1, torch.Generator().manual_seed(0)), torch.Tensor)
+xt.trunc_normal_(w, 0.0, 0.02, -0.04, 0.04, xi.Generator(0))
+xt.kaiming_uniform_(w, 5**0.5, "fan_out", "leaky_relu")
+xt.sparse_(w, 0.5)
+gain: float = xt.calculate_gain("tanh")
+key: tuple[int, int] = xt.key_from_torch_generator(None)
+with xt.patched():
+    torch.nn.Linear(4, 2)
+xt.patch()
+xt.unpatch()

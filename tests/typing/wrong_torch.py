@@ -10,3 +10,6 @@ xt.init_module_(np.empty((2, 2)))  # E: type-var
 xt.as_array(np.empty(3))  # E: arg-type
 xt.materialize_(torch.nn.Linear(2, 2), scheme="glorot")  # E: arg-type
 xt.plan_module(torch.nn.Linear(2, 2), bias="ones")  # E: arg-type
+xt.kaiming_uniform_(torch.empty(2, 2), mode="fan_avg")  # E: arg-type
+xt.uniform_(torch.empty(2), generator=np.random.default_rng(0))  # E: arg-type
+xt.uniform_(np.empty(2))  # E: arg-type
