@@ -305,8 +305,9 @@ def _write(path: str, placed: list[_Placed], metadata: dict[str, str] | None, ch
             bar.close()
 
 
-def write_safetensors(path: str | os.PathLike[str], tensors: Iterable[Any], *, metadata: Mapping[str, str] | None = None,
-                      chunk_bytes: int = CHUNK_BYTES, progress: bool | None = None) -> str:
+def write_safetensors(path: str | os.PathLike[str], tensors: Iterable[Any], *,
+                      metadata: Mapping[str, str] | None = None, chunk_bytes: int = CHUNK_BYTES,
+                      progress: bool | None = None) -> str:
     """Write ``tensors`` into a safetensors file at ``path``, each filled in place block by block.
 
     Every tensor is checked (names unique and UTF-8, shapes, dtypes) before
