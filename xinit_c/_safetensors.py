@@ -35,6 +35,7 @@ import os
 import secrets
 import struct
 import sys
+import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
@@ -228,15 +229,20 @@ def _fill_window(descriptor: int, file_offset: int, element: np.dtype, block_sha
     window_start = file_offset - file_offset % mmap.ALLOCATIONGRANULARITY
     lead = file_offset - window_start
     window = mmap.mmap(descriptor, lead + length, offset=window_start)
+    out = np.frombuffer(window, dtype=element, count=math.prod(block_shape), offset=lead).reshape(block_shape)
     try:
-        out = np.frombuffer(window, dtype=element, count=math.prod(block_shape), offset=lead).reshape(block_shape)
         fill(out)
         if sys.byteorder == "big":   # the format is little-endian
             out.byteswap(inplace=True)
+    except BaseException as exc:
         del out
-        window.flush()
-    finally:
+        # the failed fill's frames, kept by the traceback, hold views of the window, under which it cannot close
+        traceback.clear_frames(exc.__traceback__)
         window.close()
+        raise
+    del out
+    window.flush()
+    window.close()
 
 
 def _bar_maker(progress: Any, function: str) -> Any:
