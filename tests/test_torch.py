@@ -1,6 +1,7 @@
 """PyTorch: tensors filled in place with the numpy fill's bytes, whole modules
 initialised deterministically, and DTensor shards over gloo equal to a
 single-process fill whatever the world size and placement."""
+import hashlib
 import os
 import pathlib
 import socket
@@ -77,15 +78,17 @@ def test_init_module_is_deterministic_and_covers_every_weight():
     b = xtorch.init_module_(make_model(2), "xavier_uniform", xi.Generator(7))
     for (name, p), (_, q) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(p, q), name
-    # the order is by parameter name: the first weight ("0.weight") comes first
-    conv = xi.xavier_uniform_(np.empty((8, 3, 3, 3), np.float32), generator=xi.Generator(7))
+    # every parameter draws from the stream of its name (docs/stream.md, section 13), from position 0
+    digest = hashlib.sha256(b"xinit-c/parameter-stream/1\0" + bytes(8) + b"0.weight").digest()
+    stream = xi.Generator(key=xi.Generator(7).key, stream=int.from_bytes(digest[:8], "little"))
+    conv = xi.xavier_uniform_(np.empty((8, 3, 3, 3), np.float32), generator=stream)
     assert np.array_equal(a[0].weight.detach().numpy(), conv)
     # torch-style bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     assert a[3].bias.abs().max() <= 1 / np.sqrt(288)
     z = xtorch.init_module_(make_model(3), "kaiming_normal", xi.Generator(7), bias="zeros", nonlinearity="relu")
     assert not z[0].bias.any() and not z[3].bias.any()
-    with pytest.raises(ValueError):
-        xtorch.init_module_(make_model(3), "zeros")
+    with pytest.raises(ValueError, match="unknown scheme 'glorot'"):
+        xtorch.init_module_(make_model(3), "glorot")
 
 
 def free_port():
@@ -94,12 +97,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def package_path():
+    """PYTHONPATH for a rank that runs from "/": the xinit_c under test, installed or built in place."""
+    return os.pathsep.join([str(pathlib.Path(xi.__file__).parent.parent), os.environ.get("PYTHONPATH", "")])
+
+
 def run_ranks(world, out, shape, placement, init):
     # free_port() can hand out a port that another process takes before rank 0 binds it: then, and only
     # then, the ranks run again on another port
     for attempt in range(3):
         env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE=str(world),
-                   OMP_NUM_THREADS="1")
+                   OMP_NUM_THREADS="1", PYTHONPATH=package_path())
         script = pathlib.Path(__file__).parent / "distributed" / "dtensor_fill.py"
         procs = [subprocess.Popen([sys.executable, str(script), str(out), "x".join(map(str, shape)), placement,
                                    init], env=dict(env, RANK=str(rank), LOCAL_RANK=str(rank)), cwd="/",

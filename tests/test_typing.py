@@ -333,7 +333,7 @@ def test_help_shows_each_signature_once():
 
 DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi",
                    "xinit_c.initializers", "xinit_c._structured", "xinit_c._buffers", "xinit_c.dask",
-                   "xinit_c.torch"]
+                   "xinit_c.torch", "xinit_c._torch_models"]
 
 
 def _docstrings(module):
@@ -353,8 +353,8 @@ def _docstrings(module):
 
 @pytest.mark.parametrize("module_name", DOCTEST_MODULES)
 def test_the_examples_run(module_name, tmp_path, monkeypatch):
-    if module_name in ("xinit_c.dask", "xinit_c.torch", "xinit_c._buffers"):
-        _skip_unless_installed("torch" if module_name == "xinit_c._buffers" else module_name.split(".")[1])
+    if module_name in ("xinit_c.dask", "xinit_c.torch", "xinit_c._buffers", "xinit_c._torch_models"):
+        _skip_unless_installed("dask" if module_name == "xinit_c.dask" else "torch")
     monkeypatch.chdir(tmp_path)   # examples that write files write them here
     module = importlib.import_module(module_name)
     parser = doctest.DocTestParser()

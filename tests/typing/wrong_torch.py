@@ -4,7 +4,7 @@ import torch
 
 from xinit_c import torch as xt
 
-xt.init_module_(torch.nn.Linear(2, 2), "orthogonal")  # E: arg-type
+xt.init_module_(torch.nn.Linear(2, 2), "glorot")  # E: arg-type
 xt.init_module_(torch.nn.Linear(2, 2), bias="ones")  # E: arg-type
 xt.init_module_(np.empty((2, 2)))  # E: type-var
 xt.as_array(np.empty(3))  # E: arg-type
