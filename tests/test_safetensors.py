@@ -208,3 +208,164 @@ def test_the_progress_bar_can_be_forced_on_and_off(tmp_path, capsys, monkeypatch
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     write_safetensors(tmp_path / "terminal.safetensors", tensors)
     assert "100%" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# save_initialized: a torch model's state dict, planned by plan_module
+# --------------------------------------------------------------------------
+
+from xinit_c.torch import materialize_, plan_module, save_initialized  # noqa: E402
+
+
+def mixed_model(device="meta"):
+    """Layers of every kind of state-dict tensor: bfloat16 and float64 weights, an Embedding's padding row,
+    BatchNorm's running statistics and int64 num_batches_tracked, an LSTM, out of alphabetical order."""
+    with torch.device(device):
+        model = torch.nn.Sequential()
+        model.add_module("zeta", torch.nn.Embedding(300, 32, padding_idx=0))
+        model.add_module("norm", torch.nn.LayerNorm(32))
+        model.add_module("proj", torch.nn.Linear(32, 48, dtype=torch.bfloat16))
+        model.add_module("bn", torch.nn.BatchNorm1d(48))
+        model.add_module("conv", torch.nn.Conv1d(48, 16, 3, dtype=torch.float64))
+        model.add_module("rnn", torch.nn.LSTM(16, 8))
+        model.add_module("f16", torch.nn.Linear(8, 8, dtype=torch.float16))
+    return model
+
+
+def sections(data):
+    """(header length, header as parsed, tensor names in header order, data section) of a safetensors file."""
+    length, header = header_of(data)
+    return length, header, [name for name in header if name != "__metadata__"], data[8 + length:]
+
+
+@pytest.mark.parametrize("scheme, options", [("torch", {}), ("orthogonal", {}), ("normal", {"std": 0.02})])
+def test_save_initialized_is_materialize_then_save_file(tmp_path, scheme, options):
+    path = save_initialized(mixed_model(), tmp_path / "ours.safetensors", scheme=scheme,
+                            generator=xi.Generator(7), chunk_bytes=256, **options)
+    state = materialize_(mixed_model(), scheme=scheme, generator=xi.Generator(7), **options).state_dict()
+    with safetensors.safe_open(path, framework="pt") as opened:
+        metadata = opened.metadata()
+        assert list(opened.keys()) == sorted(state)
+    assert metadata == {"format": "pt", "xinit_c.scheme": scheme, "xinit_c.version": xi.__version__,
+                        "xinit_c.stream_version": str(xi.STREAM_VERSION)}
+    save_file(state, str(tmp_path / "theirs.safetensors"), metadata=metadata)
+    ours, theirs = sections(open(path, "rb").read()), sections((tmp_path / "theirs.safetensors").read_bytes())
+    # save_file keeps __metadata__ in a hash map, so with several keys its order (and only that) varies from run
+    # to run: everything else is compared byte for byte
+    assert ours[0] == theirs[0] and ours[1] == theirs[1] and ours[2] == theirs[2]
+    assert ours[3] == theirs[3]
+    loaded = load_file(path)
+    assert loaded.keys() == state.keys()
+    for name, tensor in state.items():
+        assert loaded[name].dtype == tensor.dtype and torch.equal(bits(loaded[name]), bits(tensor)), name
+
+
+def test_with_one_metadata_key_the_whole_file_is_save_files(tmp_path):
+    model = torch.nn.Linear(40, 30)
+    plans = plan_module(model, generator=xi.Generator(1))
+    path = write_safetensors(tmp_path / "ours.safetensors", plans, metadata={"format": "pt"}, chunk_bytes=1000)
+    state = materialize_(torch.nn.Linear(40, 30, device="meta"), generator=xi.Generator(1)).state_dict()
+    save_file(state, str(tmp_path / "theirs.safetensors"), metadata={"format": "pt"})
+    assert open(path, "rb").read() == (tmp_path / "theirs.safetensors").read_bytes()
+
+
+def test_a_torch_generator_is_drawn_from_as_materialize_draws(tmp_path):
+    torch.manual_seed(3)
+    path = save_initialized(mixed_model(), tmp_path / "w.safetensors")
+    after_save = torch.get_rng_state()
+    torch.manual_seed(3)
+    state = materialize_(mixed_model()).state_dict()
+    assert torch.equal(torch.get_rng_state(), after_save)
+    loaded = load_file(path)
+    assert all(torch.equal(bits(loaded[name]), bits(tensor)) for name, tensor in state.items())
+    again = save_initialized(mixed_model(), tmp_path / "again.safetensors")
+    assert open(again, "rb").read() != open(path, "rb").read()   # successive calls differ, as in torch
+
+
+def test_a_model_on_the_cpu_is_written_from_its_plan(tmp_path):
+    model = mixed_model("cpu")
+    path = save_initialized(model, tmp_path / "w.safetensors", generator=xi.Generator(2))
+    state = materialize_(mixed_model(), generator=xi.Generator(2)).state_dict()
+    loaded = load_file(path)
+    assert all(torch.equal(bits(loaded[name]), bits(tensor)) for name, tensor in state.items())
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda model, kw: model.add_module("c", torch.nn.Linear(2, 2, dtype=torch.complex64)), TypeError,
+     r"c\.weight: dtype torch\.complex64 cannot be written"),
+    (lambda model, kw: kw.update(metadata={"format": "np"}), ValueError, "may not replace 'format'"),
+    (lambda model, kw: kw.update(metadata={"k": 3}), TypeError, "string values only"),
+    (lambda model, kw: kw.update(chunk_bytes=0), ValueError, "chunk_bytes must be at least 1"),
+    (lambda model, kw: kw.update(progress=1), TypeError, "progress must be True, False or None"),
+    (lambda model, kw: kw.update(scheme="magic"), ValueError, "magic"),
+])
+def test_bad_input_is_refused_before_the_file_or_the_generator_moves(tmp_path, change, error, message):
+    model, keywords = mixed_model(), {}
+    change(model, keywords)
+    torch.manual_seed(0)
+    state = torch.get_rng_state()
+    with pytest.raises(error, match=message):
+        save_initialized(model, tmp_path / "w.safetensors", **keywords)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_initialized_shows_a_progress_bar_when_asked(tmp_path, capsys):
+    pytest.importorskip("tqdm", reason="the progress bar is tqdm's")
+    save_initialized(mixed_model(), tmp_path / "w.safetensors", generator=xi.Generator(0), progress=True)
+    assert "w.safetensors" in capsys.readouterr().err
+    save_initialized(mixed_model(), tmp_path / "w.safetensors", generator=xi.Generator(0), progress=False)
+    assert capsys.readouterr().err == ""
+
+
+# Peak resident memory of a whole save in a fresh interpreter: /proc/self/clear_refs "5" restarts the peak (VmHWM)
+# from the current RSS, so the growth is measured from the footprint just before the call, imports excluded.
+PEAK_GROWTH = """
+import re, sys, torch, xinit_c as xi
+from xinit_c.torch import save_initialized
+def status(field):
+    return int(re.search(field + r":\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) * 1024
+layers, chunk_bytes, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+with torch.device("meta"):
+    model = torch.nn.Sequential(*(torch.nn.Linear(4096, 4096) for _ in range(layers)))
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")
+before = status("VmRSS")
+save_initialized(model, path, generator=xi.Generator(0), chunk_bytes=chunk_bytes)
+print(before, status("VmHWM"))
+"""
+
+
+def peak_growth(tmp_path, layers, chunk_bytes):
+    """Bytes the peak RSS grows by while writing ``layers`` Linear(4096, 4096) of a meta model."""
+    if not os.access("/proc/self/clear_refs", os.W_OK):
+        pytest.skip("needs Linux's /proc/self/clear_refs to restart the peak RSS before the call")
+    if "libasan" in os.environ.get("LD_PRELOAD", ""):
+        pytest.skip("AddressSanitizer's shadow memory adds to the RSS (tools/sanitize.sh)")
+    path = tmp_path / "big.safetensors"
+    try:
+        result = subprocess.run([sys.executable, "-c", PEAK_GROWTH, str(layers), str(chunk_bytes), str(path)],
+                                capture_output=True, text=True, check=False, cwd=os.getcwd())
+        assert result.returncode == 0, result.stderr
+        before, peak = map(int, result.stdout.split())
+        assert path.stat().st_size > layers * 4096 * 4096 * 4
+        # the file holds the model: the last rows of the last weight are its plan's
+        model = torch.nn.Sequential(*(torch.nn.Linear(4096, 4096, device="meta") for _ in range(layers)))
+        last = plan_module(model, generator=xi.Generator(0))[-2]
+        rows = np.empty((3, 4096), np.float32)
+        last.fill(rows, last.shape, (4093, 0))
+        with safetensors.safe_open(str(path), framework="np") as opened:
+            assert np.array_equal(opened.get_slice(last.name)[4093:], rows)
+        return peak - before
+    finally:
+        path.unlink(missing_ok=True)   # pytest keeps recent temporary folders: leave no big files there
+
+
+def test_resident_memory_stays_about_one_chunk_for_a_256_mb_checkpoint(tmp_path):
+    growth = peak_growth(tmp_path, 4, 8 << 20)
+    assert growth < 64e6, f"peak RSS grew by {growth / 1e6:.0f} MB writing 256 MiB in 8 MiB chunks"
+
+
+def test_resident_memory_stays_bounded_for_a_2_gb_checkpoint(tmp_path):
+    growth = peak_growth(tmp_path, 32, 64 << 20)
+    assert growth < 400e6, f"peak RSS grew by {growth / 1e6:.0f} MB writing 2 GiB in 64 MiB chunks"

@@ -450,5 +450,21 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
     for name, tensor in model.state_dict(keep_vars=True).items():
         _element_type(tensor.dtype, f"{function}: {name}")
     plans = plan_module(model, scheme, generator, overrides=overrides, **options)
-    _write(path, _place(plans, function), {**recorded, **extra}, chunk_bytes, bar_maker)
+    tensors = [TensorFill(plan.name, plan.shape, plan.dtype, _on_torch_view(plan.fill), plan.blockwise)
+               for plan in plans]
+    _write(path, _place(tensors, function), {**recorded, **extra}, chunk_bytes, bar_maker)
     return path
+
+
+def _on_torch_view(fill: Callable[[Any, Any, Any], Any]) -> Callable[[np.ndarray, Any, Any], None]:
+    """``fill`` given a torch tensor sharing the mapped block's memory: rules from torch (user callables, kept
+    buffers) take tensors, and torch.from_numpy knows no ml_dtypes.bfloat16, so bfloat16 goes through int16."""
+    import torch
+
+    def fill_block(out: np.ndarray, global_shape: Any, offset: Any) -> None:
+        if out.dtype.name == "bfloat16":
+            tensor = torch.from_numpy(out.view(np.int16)).view(torch.bfloat16)
+        else:
+            tensor = torch.from_numpy(out)
+        fill(tensor, global_shape, offset)
+    return fill_block

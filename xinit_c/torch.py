@@ -13,6 +13,8 @@ values do not depend on the rest of the model or on how it is split), with
 each layer type's own torch distributions by default; :func:`materialize_`
 does the same for a model built on the meta device (DTensor shards
 included), and :func:`plan_module` lists the rule of every tensor.
+:func:`save_initialized` writes those values straight into a safetensors
+checkpoint, chunk by chunk, without ever holding the model in memory.
 
 >>> import torch.nn as nn, xinit_c as xi
 >>> with torch.device("meta"):
@@ -33,6 +35,8 @@ except ImportError as exc:
 
 from xinit_c._buffers import dtensor_block, tensor_array as as_array
 from xinit_c._torch_models import ParameterPlan, init_module_, materialize_, parameter_stream, plan_module
+from xinit_c._safetensors import save_initialized
 
 __all__ = ["as_array", "dtensor_block", "init_module_", "materialize_", "parameter_stream", "plan_module",
            "ParameterPlan"]
+__all__ += ["save_initialized"]
