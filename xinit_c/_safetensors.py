@@ -28,6 +28,7 @@ described by :class:`TensorFill` (the command line uses it);
 """
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import mmap
@@ -43,6 +44,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     import torch
+
+    from xinit_c._torch_models import Scheme
 
 __all__ = ["CHUNK_BYTES", "TensorFill", "save_initialized", "write_safetensors"]
 
@@ -91,7 +94,7 @@ def _dtype_name(dtype: Any) -> str:
     if text.startswith("torch."):
         return text[len("torch."):]
     # "bfloat16" names no numpy dtype unless ml_dtypes is imported
-    return dtype if isinstance(dtype, str) and dtype in SAFETENSORS_DTYPES else np.dtype(dtype).name
+    return text if isinstance(dtype, str) and text in SAFETENSORS_DTYPES else np.dtype(dtype).name
 
 
 def _element_type(dtype: Any, where: str) -> tuple[str, np.dtype]:
@@ -134,14 +137,14 @@ def check_metadata(metadata: Any, function: str) -> dict[str, str] | None:
     return dict(metadata)
 
 
-def check_destination(path: Any, function: str) -> str:
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{function}: {path} is a directory")
-    folder = os.path.dirname(os.path.abspath(path))
+def check_destination(path: str | os.PathLike[str], function: str) -> str:
+    destination = os.fspath(path)
+    if os.path.isdir(destination):
+        raise IsADirectoryError(f"{function}: {destination} is a directory")
+    folder = os.path.dirname(os.path.abspath(destination))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{function}: the folder {folder} of {path} does not exist")
-    return path
+        raise FileNotFoundError(f"{function}: the folder {folder} of {destination} does not exist")
+    return destination
 
 
 def _utf8(text: str, what: str) -> None:
@@ -253,12 +256,11 @@ def _bar_maker(progress: Any, function: str) -> Any:
     if progress is False or (progress is None and not sys.stderr.isatty()):
         return None
     try:
-        from tqdm import tqdm
+        return importlib.import_module("tqdm").tqdm
     except ImportError:
         if progress:
             raise ImportError(f"{function}: progress=True needs tqdm: pip install 'xinit-c[safetensors]'") from None
         return None
-    return tqdm
 
 
 def _write_tensor(descriptor: int, data_start: int, entry: _Placed, chunk_bytes: int, bar: Any) -> None:
@@ -352,24 +354,22 @@ def write_safetensors(path: str | os.PathLike[str], tensors: Iterable[Any], *,
 
     Examples
     --------
-    >>> import numpy as np, os, tempfile, xinit_c as xi
-    >>> fill = lambda out, global_shape, offset: xi.normal_(out, std=0.02, generator=xi.Generator(0),
-    ...                                                     global_shape=global_shape, offset=offset)
-    >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
-    >>> write_safetensors(path, [TensorFill("w", (4, 3), "float32", fill)]) == path
-    True
+    >>> import xinit_c as xi
+    >>> def fill(out, global_shape, offset):
+    ...     xi.normal_(out, std=0.02, generator=xi.Generator(0), global_shape=global_shape, offset=offset)
+    >>> write_safetensors("w.safetensors", [TensorFill("w", (4096, 1024), "bfloat16", fill)], chunk_bytes=1 << 20)
+    'w.safetensors'
     """
     function = "write_safetensors"
     chunk_bytes = check_chunk_bytes(chunk_bytes, function)
     metadata = check_metadata(metadata, function)
-    path = check_destination(path, function)
+    destination = check_destination(path, function)
     bar_maker = _bar_maker(progress, function)
-    placed = _place(tensors, function)
-    _write(path, placed, metadata, chunk_bytes, bar_maker)
-    return path
+    _write(destination, _place(tensors, function), metadata, chunk_bytes, bar_maker)
+    return destination
 
 
-def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, scheme: str = "torch",
+def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, scheme: Scheme = "torch",
                      generator: Any = None, overrides: Any = None, chunk_bytes: int = CHUNK_BYTES,
                      progress: bool | None = None, metadata: Mapping[str, str] | None = None,
                      **options: Any) -> str:
@@ -424,14 +424,13 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
 
     Examples
     --------
-    >>> import os, tempfile, torch, xinit_c as xi
+    >>> import torch, xinit_c as xi
     >>> from safetensors.torch import load_file
     >>> with torch.device("meta"):
     ...     net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.LayerNorm(4))
-    >>> path = os.path.join(tempfile.mkdtemp(), "init.safetensors")
-    >>> path = save_initialized(net, path, generator=xi.Generator(0))
-    >>> {name: tuple(t.shape) for name, t in load_file(path).items()}
-    {'0.weight': (4, 8), '0.bias': (4,), '1.weight': (4,), '1.bias': (4,)}
+    >>> path = save_initialized(net, "init.safetensors", generator=xi.Generator(0))
+    >>> sorted((name, tuple(t.shape)) for name, t in load_file(path).items())
+    [('0.bias', (4,)), ('0.weight', (4, 8)), ('1.bias', (4,)), ('1.weight', (4,))]
     """
     import xinit_c
     from xinit_c._torch_models import plan_module
@@ -445,15 +444,15 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
     if clashing:
         raise ValueError(f"{function}: metadata may not replace {', '.join(map(repr, clashing))}, which the "
                          "writer records")
-    path = check_destination(path, function)
+    destination = check_destination(path, function)
     bar_maker = _bar_maker(progress, function)
     for name, tensor in model.state_dict(keep_vars=True).items():
         _element_type(tensor.dtype, f"{function}: {name}")
     plans = plan_module(model, scheme, generator, overrides=overrides, **options)
     tensors = [TensorFill(plan.name, plan.shape, plan.dtype, _on_torch_view(plan.fill), plan.blockwise)
                for plan in plans]
-    _write(path, _place(tensors, function), {**recorded, **extra}, chunk_bytes, bar_maker)
-    return path
+    _write(destination, _place(tensors, function), {**recorded, **extra}, chunk_bytes, bar_maker)
+    return destination
 
 
 def _on_torch_view(fill: Callable[[Any, Any, Any], Any]) -> Callable[[np.ndarray, Any, Any], None]:
