@@ -2,8 +2,8 @@
 
 The file is laid out as the reference writer (safetensors' ``save_file``)
 lays it out, so for the same tensors and metadata the two files hold the same
-bytes. Format facts, from safetensors' README and documentation
-(https://github.com/huggingface/safetensors#format): an 8-byte little-endian
+bytes. Format facts, from safetensors' documentation (its README's "Format",
+https://github.com/huggingface/safetensors#format): an 8-byte little-endian
 header length N; N bytes of UTF-8 JSON mapping each tensor name to its
 ``dtype``, ``shape`` and ``data_offsets`` (begin and end, relative to the
 data section) plus an optional ``__metadata__`` object of string values; the
@@ -115,7 +115,7 @@ def _element_type(dtype: Any, where: str) -> tuple[str, np.dtype]:
     return SAFETENSORS_DTYPES[name], np.dtype(name)
 
 
-def check_chunk_bytes(chunk_bytes: Any, function: str) -> int:
+def _check_chunk_bytes(chunk_bytes: Any, function: str) -> int:
     if isinstance(chunk_bytes, bool) or not isinstance(chunk_bytes, int):
         raise TypeError(f"{function}: chunk_bytes must be an int, got {type(chunk_bytes).__name__}")
     if chunk_bytes < 1:
@@ -123,7 +123,7 @@ def check_chunk_bytes(chunk_bytes: Any, function: str) -> int:
     return chunk_bytes
 
 
-def check_metadata(metadata: Any, function: str) -> dict[str, str] | None:
+def _check_metadata(metadata: Any, function: str) -> dict[str, str] | None:
     if metadata is None:
         return None
     if not isinstance(metadata, Mapping):
@@ -137,7 +137,7 @@ def check_metadata(metadata: Any, function: str) -> dict[str, str] | None:
     return dict(metadata)
 
 
-def check_destination(path: str | os.PathLike[str], function: str) -> str:
+def _check_destination(path: str | os.PathLike[str], function: str) -> str:
     destination = os.fspath(path)
     if os.path.isdir(destination):
         raise IsADirectoryError(f"{function}: {destination} is a directory")
@@ -361,9 +361,9 @@ def write_safetensors(path: str | os.PathLike[str], tensors: Iterable[Any], *,
     'w.safetensors'
     """
     function = "write_safetensors"
-    chunk_bytes = check_chunk_bytes(chunk_bytes, function)
-    metadata = check_metadata(metadata, function)
-    destination = check_destination(path, function)
+    chunk_bytes = _check_chunk_bytes(chunk_bytes, function)
+    metadata = _check_metadata(metadata, function)
+    destination = _check_destination(path, function)
     bar_maker = _bar_maker(progress, function)
     _write(destination, _place(tensors, function), metadata, chunk_bytes, bar_maker)
     return destination
@@ -436,15 +436,15 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
     from xinit_c._torch_models import plan_module
 
     function = "save_initialized"
-    chunk_bytes = check_chunk_bytes(chunk_bytes, function)
+    chunk_bytes = _check_chunk_bytes(chunk_bytes, function)
     recorded = {"format": "pt", "xinit_c.scheme": str(scheme), "xinit_c.version": xinit_c.__version__,
                 "xinit_c.stream_version": str(xinit_c.STREAM_VERSION)}
-    extra = check_metadata(metadata, function) or {}
+    extra = _check_metadata(metadata, function) or {}
     clashing = sorted(set(extra) & set(recorded))
     if clashing:
         raise ValueError(f"{function}: metadata may not replace {', '.join(map(repr, clashing))}, which the "
                          "writer records")
-    destination = check_destination(path, function)
+    destination = _check_destination(path, function)
     bar_maker = _bar_maker(progress, function)
     for name, tensor in model.state_dict(keep_vars=True).items():
         _element_type(tensor.dtype, f"{function}: {name}")
