@@ -33,12 +33,15 @@ Public API (imported by the package test suite):
 * ``sin_cos_pi(v)``, ``truncated_modulus_squared(u)``,
   ``complex_from_words(kind, dtype, w, **params)``,
   ``complex_fill(kind, shape, dtype, key, stream=0, position=0, **params)``  section 11
+* ``parameter_stream(name, stream=0)``,
+  ``parameter_fill(kind, name, shape, dtype, key, stream=0, position=0, **params)``  section 13
 
 Choices the contract leaves open are marked "ORACLE CHOICE" below.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import operator
 import struct
@@ -1167,3 +1170,25 @@ def sparse(shape, dtype, key, stream=0, position=0, *, sparsity, std=0.01):
         for i in sorted(range(rows), key=lambda i: (column[i], i))[:n_zeros]:
             out[i, j] = 0
     return out
+
+
+# ---------------------------------------------------------------------------
+# Section 13: parameter streams
+# ---------------------------------------------------------------------------
+
+PARAMETER_STREAM_DOMAIN = b"xinit-c/parameter-stream/1" + b"\0"
+
+
+def parameter_stream(name, stream=0):
+    """S(N, s): the stream id of the tensor named ``name`` (a str, UTF-8 encoded) under base stream ``stream``."""
+    _check_stream(stream)
+    digest = hashlib.sha256(PARAMETER_STREAM_DOMAIN + int(stream).to_bytes(8, "little")
+                            + name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def parameter_fill(kind, name, shape, dtype, key, stream=0, position=0, **params):
+    """The fill of ``kind`` for the tensor named ``name`` under the base generator (key, stream, position):
+    the same fill on the generator (key, S(name, stream), position)."""
+    return fill(kind, shape, dtype, key, parameter_stream(name, stream), position, **params)
+

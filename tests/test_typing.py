@@ -172,6 +172,11 @@ def _public_modules():
     return modules
 
 
+def _decorator_name(node):
+    target = node.func if isinstance(node, ast.Call) else node
+    return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+
+
 def _signature_mismatches(module_name, name, obj):
     stub_module, node = _stub_node(module_name, name)
     if node is None:
@@ -183,8 +188,15 @@ def _signature_mismatches(module_name, name, obj):
         stub, runtime = _stub_parameters(node, namespace), _runtime_parameters(inspect.signature(obj))
         return [] if stub == runtime else [f"{name}: stub {stub}\n    runtime {runtime}"]
     methods = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
-    problems = []
-    stub_init = _stub_parameters(methods["__init__"], namespace)[1:]   # without self
+    problems: list[str] = []
+    if "__init__" in methods:
+        stub_init = _stub_parameters(methods["__init__"], namespace)[1:]   # without self
+    else:   # a dataclass: __init__ takes its annotated fields, in order
+        stub_init = [(n.target.id, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                      NO_DEFAULT if n.value is None else _default(n.value, namespace))
+                     for n in node.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+        if not any(_decorator_name(d) == "dataclass" for d in node.decorator_list):
+            problems.append(f"{name}: a class without __init__ in its stub that is not a dataclass")
     runtime_init = _runtime_parameters(inspect.signature(obj))
     if stub_init != runtime_init:
         problems.append(f"{name}(): stub {stub_init}\n    runtime {runtime_init}")

@@ -102,8 +102,10 @@ class ParameterPlan:
 
     ``fill(out, global_shape, offset)`` fills ``out`` (a numpy array or a CPU
     tensor) with its block of the tensor's values: the block of
-    ``global_shape`` starting at ``offset`` (same rank as ``out``), or, with
-    ``global_shape=None`` and ``offset=None``, the whole tensor. Every call
+    ``global_shape`` starting at ``offset`` (same rank as ``out``), the flat
+    range ``[offset, offset + out.size)`` of the C-order tensor (a 1-D
+    ``out`` and an int ``offset``), or, with ``global_shape=None`` and
+    ``offset=None``, the whole tensor. Every call
     draws from the tensor's own stream at the same position, so blocks can be
     filled in any order, by any process. ``blockwise`` is False when the rule
     needs the whole tensor at once (orthogonal, sparse, initializer objects,
@@ -158,7 +160,6 @@ class _Rule:
     what: str
     apply: Callable[[Any, Generator, Any, Any], None]
     blockwise: bool = True
-    draws: bool = True           # False: a constant, or a copy of values already there
     user: bool = False           # a user's callable or initializer object: cannot be checked before it runs
     keep: bool = False           # the tensor's current values (a buffer no rule knows, on a real device)
 
@@ -174,7 +175,7 @@ def _fill_rule(fill_name: str, *args: Any, **options: Any) -> _Rule:
         else:
             fill(out, *args, generator=generator, global_shape=global_shape, offset=offset, **options)
 
-    return _Rule(f"{fill_name}({shown})", apply, draws=fill_name not in _WORDLESS)
+    return _Rule(f"{fill_name}({shown})", apply)
 
 
 def _whole_tensor_rule(fill_name: str, **options: Any) -> _Rule:
@@ -205,11 +206,19 @@ def _zero_row(rule: _Rule, row: int) -> _Rule:
     def apply(out: Any, generator: Generator, global_shape: Any, offset: Any) -> None:
         rule.apply(out, generator, global_shape, offset)
         view = tensor_array(out) if isinstance(out, torch.Tensor) else out
+        if global_shape is not None and view.ndim != len(global_shape):
+            # a 1-D flat range [offset, offset + size) of the C-order tensor: the row is a range of it too
+            row_size = math.prod(global_shape[1:])
+            start = int(offset)
+            low, high = max(row * row_size, start), min((row + 1) * row_size, start + view.size)
+            if low < high:
+                view[low - start:high - start] = 0
+            return
         first = 0 if offset is None else offset[0]
         if first <= row < first + view.shape[0]:
             view[row - first] = 0
 
-    return _Rule(f"{rule.what}, row {row} zero", apply, rule.blockwise, rule.draws)
+    return _Rule(f"{rule.what}, row {row} zero", apply, rule.blockwise)
 
 
 def _user_rule(rule: Any, what: str) -> _Rule:
@@ -487,7 +496,8 @@ def _plan_entries(module: nn.Module, scheme: str, overrides: Any, options: Mappi
     _check_overrides(overrides, owner)
     entries: list[_Entry] = []
     first_name: dict[int, str] = {}
-    transformers = [prefix + "." for prefix, sub in module.named_modules() if isinstance(sub, nn.Transformer)]
+    transformers = [prefix + "." if prefix else "" for prefix, sub in module.named_modules()
+                    if isinstance(sub, nn.Transformer)]
     for name, sub, parent, local, tensor, is_buffer in _state_tensors(module, persistent_only):
         in_transformer = any(name.startswith(prefix) for prefix in transformers)
         if isinstance(tensor, (nn.parameter.UninitializedParameter, nn.parameter.UninitializedBuffer)):
@@ -524,12 +534,14 @@ def _keep_rule(source: torch.Tensor) -> _Rule:
         block: Any = source.detach()
         if _is_dtensor(block):
             block = block.to_local()
+        elif offset is not None and len(out.shape) != block.dim():      # a flat range of the C-order tensor
+            block = block.reshape(-1)[int(offset):int(offset) + math.prod(out.shape)]
         elif offset is not None:
             block = block[tuple(slice(o, o + n) for o, n in zip(offset, tuple(out.shape)))]
         target = out if isinstance(out, torch.Tensor) else torch.from_numpy(out)
         if target.data_ptr() != block.data_ptr():
             target.detach().copy_(block)
-    return _Rule("its current values", apply, draws=False, keep=True)
+    return _Rule("its current values", apply, keep=True)
 
 
 def _base_state(generator: Any, owner: str) -> tuple[tuple[int, int], int, int] | None:
@@ -556,7 +568,10 @@ def _plans(entries: list[_Entry], state: tuple[tuple[int, int], int, int]) -> li
         sub_stream = parameter_stream(entry.stream_name, stream)
 
         def fill(out: Any, global_shape: Any = None, offset: Any = None, *, _rule: _Rule = entry.rule,
-                 _stream: int = sub_stream) -> None:
+                 _stream: int = sub_stream, _name: str = entry.name) -> None:
+            if not _rule.blockwise and (global_shape is not None or offset is not None):
+                raise ValueError(f"{_name!r} ({_rule.what}) needs the whole tensor at once (blockwise=False): "
+                                 "fill the whole tensor, then take the block")
             _rule.apply(out, Generator(key=key, stream=_stream, position=position), global_shape, offset)
 
         plans.append(ParameterPlan(entry.name, tuple(entry.tensor.shape), entry.tensor.dtype, fill,
@@ -596,7 +611,8 @@ def plan_module(module: nn.Module, scheme: Scheme = "torch", generator: Generato
     >>> import torch.nn as nn, xinit_c as xi
     >>> with torch.device("meta"):
     ...     net = nn.Sequential(nn.Linear(4, 3), nn.LayerNorm(3))
-    >>> [(p.name, p.shape, p.rule) for p in plan_module(net, generator=xi.Generator(0))]  # doctest: +NORMALIZE_WHITESPACE
+    >>> plans = plan_module(net, generator=xi.Generator(0))
+    >>> [(p.name, p.shape, p.rule) for p in plans]  # doctest: +NORMALIZE_WHITESPACE
     [('0.weight', (3, 4), 'kaiming_uniform(a=2.23606797749979)'), ('0.bias', (3,), 'uniform(-0.5, 0.5)'),
      ('1.weight', (3,), 'ones()'), ('1.bias', (3,), 'zeros()')]
     """
@@ -696,7 +712,9 @@ def init_module_(module: _ModuleT, scheme: Scheme = "torch", generator: Generato
        separate q/k/v weights), zero ``in_proj_bias`` and ``out_proj.bias``,
        ``xavier_normal`` ``bias_k``/``bias_v``; norm layers ones and zeros,
        BatchNorm's running mean 0, variance 1, ``num_batches_tracked`` 0;
-       PReLU its ``init`` (0.25). A parameter of another module: two or more
+       PReLU its ``init`` (0.25); inside an ``nn.Transformer``, every
+       parameter of two or more dimensions ``xavier_uniform`` (its own
+       ``_reset_parameters``). A parameter of another module: two or more
        dimensions ``kaiming_uniform(a=sqrt(5))``, a 1-D bias zeros, anything
        else an error naming it.
     3. ``scheme="gpt2"`` (options ``n_layers`` (required), ``std=0.02``,

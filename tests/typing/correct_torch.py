@@ -17,3 +17,9 @@ net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.Tanh(), torch.nn.Linea
 assert_type(xt.init_module_(net, "xavier_uniform", xi.Generator(0), gain=5 / 3), torch.nn.Sequential)
 xt.init_module_(torch.nn.Linear(8, 4), "kaiming_uniform", bias="zeros", nonlinearity="relu")
 view: npt.NDArray[np.float32] = xt.as_array(torch.empty(3))
+
+with torch.device("meta"):
+    meta = torch.nn.Sequential(torch.nn.Embedding(10, 4), torch.nn.Linear(4, 10))
+assert_type(xt.materialize_(meta, scheme="gpt2", generator=torch.Generator(), n_layers=1), torch.nn.Sequential)
+plans: list[xt.ParameterPlan] = xt.plan_module(meta, "xavier_normal", xi.Generator(1), overrides={"*.bias": "zeros"})
+stream: int = xt.parameter_stream(plans[0].name)

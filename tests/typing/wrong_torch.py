@@ -8,3 +8,5 @@ xt.init_module_(torch.nn.Linear(2, 2), "glorot")  # E: arg-type
 xt.init_module_(torch.nn.Linear(2, 2), bias="ones")  # E: arg-type
 xt.init_module_(np.empty((2, 2)))  # E: type-var
 xt.as_array(np.empty(3))  # E: arg-type
+xt.materialize_(torch.nn.Linear(2, 2), scheme="glorot")  # E: arg-type
+xt.plan_module(torch.nn.Linear(2, 2), bias="ones")  # E: arg-type
