@@ -282,6 +282,23 @@ def test_a_torch_generator_is_drawn_from_as_materialize_draws(tmp_path):
     assert open(again, "rb").read() != open(path, "rb").read()   # successive calls differ, as in torch
 
 
+def test_a_tied_tensor_is_written_under_each_name_with_the_values_of_the_first(tmp_path):
+    def tied():
+        with torch.device("meta"):
+            model = torch.nn.Sequential(torch.nn.Embedding(200, 16), torch.nn.LayerNorm(16),
+                                        torch.nn.Linear(16, 200, bias=False))
+        model[2].weight = model[0].weight   # the output layer shares the embedding, as in GPT-2
+        return model
+    path = save_initialized(tied(), tmp_path / "w.safetensors", generator=xi.Generator(4), chunk_bytes=1000)
+    state = materialize_(tied(), generator=xi.Generator(4)).state_dict()
+    loaded = load_file(path)
+    assert list(state) == ["0.weight", "1.weight", "1.bias", "2.weight"] and loaded.keys() == state.keys()
+    assert all(torch.equal(bits(loaded[name]), bits(tensor)) for name, tensor in state.items())
+    assert torch.equal(loaded["2.weight"], loaded["0.weight"])
+    result = tied().load_state_dict(loaded, assign=True)   # strict: raises unless every name matches
+    assert not result.missing_keys and not result.unexpected_keys
+
+
 def test_a_model_on_the_cpu_is_written_from_its_plan(tmp_path):
     model = mixed_model("cpu")
     path = save_initialized(model, tmp_path / "w.safetensors", generator=xi.Generator(2))

@@ -382,7 +382,9 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
     be larger than memory. The file equals, byte for byte, safetensors'
     ``save_file`` of the materialised model's state dict with the same
     metadata (when that metadata has at most one key: ``save_file`` orders
-    more keys by hash). Nothing is written, and the generator is not drawn
+    more keys by hash). A tied tensor (shared by several names, which
+    ``save_file`` refuses) is written under each of its names, with the
+    values of the first, as ``load_state_dict`` expects. Nothing is written, and the generator is not drawn
     from, before every argument and every tensor's dtype is checked; the file
     appears at ``path`` only once complete.
 
@@ -446,11 +448,16 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
                          "writer records")
     destination = _check_destination(path, function)
     bar_maker = _bar_maker(progress, function)
-    for name, tensor in model.state_dict(keep_vars=True).items():
+    state = model.state_dict(keep_vars=True)
+    first_name: dict[int, str] = {}   # a tied tensor's names, by the tensor: each gets the bytes of its first
+    for name, tensor in state.items():
         _element_type(tensor.dtype, f"{function}: {name}")
-    plans = plan_module(model, scheme, generator, overrides=overrides, **options)
-    tensors = [TensorFill(plan.name, plan.shape, plan.dtype, _on_torch_view(plan.fill), plan.blockwise)
-               for plan in plans]
+        first_name.setdefault(id(tensor), name)
+    plans = {plan.name: plan for plan in plan_module(model, scheme, generator, overrides=overrides, **options)}
+    tensors = []
+    for name, tensor in state.items():
+        plan = plans[first_name[id(tensor)]]
+        tensors.append(TensorFill(name, plan.shape, plan.dtype, _on_torch_view(plan.fill), plan.blockwise))
     _write(destination, _place(tensors, function), {**recorded, **extra}, chunk_bytes, bar_maker)
     return destination
 
