@@ -507,3 +507,8 @@ def test_the_safetensors_file_loads_with_safetensors(tmp_path):
     loaded = numpy_reader.load_file(str(path))
     assert loaded["w"].tobytes() == expected("w", (40, 30), "xavier_uniform", "float64", 4).tobytes()
     assert loaded["b"].dtype == np.float64 and not loaded["b"].any()
+
+
+def test_help_shows_the_safetensors_options():
+    text = " ".join(run("fill", "--help").stdout.split())
+    assert "--tensor NAME SHAPE INIT" in text and "--spec SPEC" in text and "normal:std=0.02" in text
