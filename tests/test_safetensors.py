@@ -238,7 +238,11 @@ def sections(data):
     return length, header, [name for name in header if name != "__metadata__"], data[8 + length:]
 
 
-@pytest.mark.parametrize("scheme, options", [("torch", {}), ("orthogonal", {}), ("normal", {"std": 0.02})])
+@pytest.mark.parametrize("scheme, options", [
+    ("torch", {}), ("orthogonal", {}), ("normal", {"std": 0.02}),
+    ("torch", {"overrides": {"proj.weight": ("orthogonal", {"gain": 2.0}), "*.bias": ("uniform", {"low": -0.1})},
+               "bias": "zeros"}),
+])
 def test_save_initialized_is_materialize_then_save_file(tmp_path, scheme, options):
     path = save_initialized(mixed_model(), tmp_path / "ours.safetensors", scheme=scheme,
                             generator=xi.Generator(7), chunk_bytes=256, **options)
