@@ -347,3 +347,168 @@ def test_the_throughput_report_covers_the_whole_run(tmp_path):
         # both printed rounded: seconds to 1 ms, GB/s to 0.01
         assert size / (seconds + 0.0005) / 1e9 - 0.005 <= rate <= size / (seconds - 0.0005) / 1e9 + 0.005
     (tmp_path / "w.npy").unlink()
+
+
+# --------------------------------------------------------------------------
+# safetensors output: --tensor NAME SHAPE INIT and --spec
+# --------------------------------------------------------------------------
+
+def read_safetensors(path):
+    """(metadata, {name: array}) of a safetensors file, read from the format's definition: an 8-byte little-endian
+    header length, a JSON header of dtype, shape and data_offsets, then the data."""
+    types = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "BF16": ml_dtypes.bfloat16}
+    data = Path(path).read_bytes()
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    metadata = header.pop("__metadata__", None)
+    arrays = {name: np.frombuffer(data, types[entry["dtype"]], offset=8 + length + entry["data_offsets"][0],
+                                  count=math.prod(entry["shape"])).reshape(entry["shape"])
+              for name, entry in header.items()}
+    return metadata, arrays
+
+
+def name_stream(name, stream=0):
+    # S(N, s) of docs/stream.md's parameter streams, computed here from its definition
+    digest = hashlib.sha256(b"xinit-c/parameter-stream/1\0" + stream.to_bytes(8, "little") + name.encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def expected(name, shape, init, dtype, seed, stream=0, **options):
+    out = np.empty(shape, numpy_dtype(dtype))
+    if init in ("zeros", "ones"):
+        return getattr(xi, init + "_")(out)
+    return getattr(xi, init + "_")(out, generator=xi.Generator(seed, stream=name_stream(name, stream)), **options)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_fill_writes_a_safetensors_file_of_several_tensors(tmp_path, dtype):
+    path = tmp_path / "init.safetensors"
+    result = run("fill", str(path), "--tensor", "h.0.weight", "1000,600", "normal:std=0.02",
+                 "--tensor", "h.0.bias", "1000", "zeros",
+                 "--tensor", "conv.weight", "64,32,3,3", "kaiming_uniform:a=2.2,mode=fan_out",
+                 "--tensor", "t", "5,7", "trunc_normal:std=2,a-bound=-1,b_bound=3",
+                 "--seed", "5", "--stream", "3", "--dtype", dtype, "--chunk-mb", "1")
+    assert result.returncode == 0, result.stderr
+    metadata, arrays = read_safetensors(path)
+    assert metadata["xinit_c.seed"] == "5" and metadata["xinit_c.stream_version"] == str(xi.STREAM_VERSION)
+    want = {"h.0.weight": expected("h.0.weight", (1000, 600), "normal", dtype, 5, 3, std=0.02),
+            "h.0.bias": expected("h.0.bias", (1000,), "zeros", dtype, 5),
+            "conv.weight": expected("conv.weight", (64, 32, 3, 3), "kaiming_uniform", dtype, 5, 3, a=2.2,
+                                    mode="fan_out"),
+            "t": expected("t", (5, 7), "trunc_normal", dtype, 5, 3, std=2.0, a=-1.0, b=3.0)}
+    assert arrays.keys() == want.keys()
+    for name, values in want.items():
+        assert arrays[name].tobytes() == values.tobytes(), name
+    assert "4 tensors" in result.stdout and "seed 5" in result.stdout
+    # the printed command gives the same file
+    command = result.stdout.split("reproduce with: ")[1].splitlines()[0]
+    again = subprocess.run(shlex.split(command.replace(str(path), str(tmp_path / "again.safetensors"))),
+                           capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.safetensors").read_bytes() == path.read_bytes()
+
+
+def test_a_tensors_values_depend_on_its_name_not_on_the_others(tmp_path):
+    alone, among = tmp_path / "alone.safetensors", tmp_path / "among.safetensors"
+    assert run("fill", str(alone), "--tensor", "w", "30,20", "xavier_normal", "--seed", "1").returncode == 0
+    assert run("fill", str(among), "--tensor", "a", "30,20", "xavier_normal", "--tensor", "w", "30,20",
+               "xavier_normal", "--seed", "1").returncode == 0
+    (_, first), (_, second) = read_safetensors(alone), read_safetensors(among)
+    assert first["w"].tobytes() == second["w"].tobytes()
+    assert first["w"].tobytes() != second["a"].tobytes()
+
+
+def test_a_spec_file_lists_the_tensors(tmp_path):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"tensors": [
+        {"name": "emb", "shape": [500, 64], "init": "normal", "options": {"std": 0.02}, "dtype": "bfloat16"},
+        {"name": "proj", "shape": [64, 64], "init": "xavier_uniform", "options": {"gain": 2}},
+        {"name": "scale", "shape": [64], "init": "ones"}]}))
+    path = tmp_path / "spec.safetensors"
+    result = run("fill", str(path), "--spec", str(spec), "--seed", "9", "--dtype", "float64")
+    assert result.returncode == 0, result.stderr
+    _, arrays = read_safetensors(path)
+    assert arrays["emb"].tobytes() == expected("emb", (500, 64), "normal", "bfloat16", 9, std=0.02).tobytes()
+    assert arrays["proj"].tobytes() == expected("proj", (64, 64), "xavier_uniform", "float64", 9, gain=2.0).tobytes()
+    assert arrays["scale"].dtype == np.float64 and np.all(arrays["scale"] == 1)
+    # the same tensors given on the command line give the same bytes
+    both = tmp_path / "both.safetensors"
+    assert run("fill", str(both), "--tensor", "proj", "64,64", "xavier_uniform:gain=2", "--tensor", "scale", "64",
+               "ones", "--dtype", "float64", "--seed", "9").returncode == 0
+    _, again = read_safetensors(both)
+    assert again["proj"].tobytes() == arrays["proj"].tobytes()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--tensor", "w", "10", "xavier_uniform"], "tensor w: xavier_uniform_: Fan in and fan out can not be computed"),
+    (["--tensor", "w", "10,10", "normal:gain=2"], "--tensor w: gain does not apply to normal (it takes: mean, std)"),
+    (["--tensor", "w", "10,10", "normal:std"], "'std' in INIT 'normal:std' is not OPTION=VALUE"),
+    (["--tensor", "w", "10,10", "normal:std=big"], "std='big' is not a float"),
+    (["--tensor", "w", "10,10", "magic"], "unknown INIT 'magic'"),
+    (["--tensor", "w", "10,x", "normal"], "SHAPE '10,x' is not comma-separated sizes"),
+    (["--tensor", "w", "10,10", "uniform:low=1,high=0"], "tensor w: uniform_: low must be <= high"),
+    (["--tensor", "w", "10,10", "normal", "--tensor", "w", "3", "zeros"], "'w' appears twice"),
+    (["--tensor", "w", "10,10", "normal", "--std", "2"], "--std: for .npy output"),
+    (["--tensor", "w", "10,10", "normal", "--shape", "3"], "--shape: for .npy output"),
+    (["--shape", "10", "10"], "a .safetensors file takes its tensors from --tensor"),
+    (["--spec", "missing.json"], "No such file"),
+])
+def test_bad_safetensors_arguments_fail_cleanly_and_write_nothing(tmp_path, args, message):
+    result = run("fill", str(tmp_path / "w.safetensors"), *args, "--seed", "1", cwd=tmp_path)
+    assert result.returncode in (1, 2) and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("not json", "is not JSON"),
+    (json.dumps([{"name": "w", "shape": [2], "init": "zeros"}]), 'must hold one object {"tensors": [...]}'),
+    (json.dumps({"tensors": [{"name": "w", "shape": [2]}]}), "tensors[0] must be an object with name, shape and init"),
+    (json.dumps({"tensors": [{"name": "w", "shape": [2, -1], "init": "zeros"}]}), "shape must be a list of non-neg"),
+    (json.dumps({"tensors": [{"name": "w", "shape": [2], "init": "zeros", "dtype": "int8"}]}), "dtype must be one of"),
+    (json.dumps({"tensors": [{"name": "w", "shape": [2], "init": "normal", "options": {"gain": 1}}]}),
+     "gain does not apply to normal"),
+])
+def test_a_bad_spec_is_refused_and_writes_nothing(tmp_path, spec, message):
+    (tmp_path / "spec.json").write_text(spec)
+    result = run("fill", str(tmp_path / "w.safetensors"), "--spec", "spec.json", cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json"]
+
+
+def test_an_existing_safetensors_file_is_kept_unless_forced(tmp_path):
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(b"previous")
+    refused = run("fill", str(path), "--tensor", "w", "4,4", "normal", "--seed", "1")
+    assert refused.returncode == 2 and "exists" in refused.stderr and path.read_bytes() == b"previous"
+    forced = run("fill", str(path), "--tensor", "w", "4,4", "normal", "--seed", "1", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert read_safetensors(path)[1]["w"].tobytes() == expected("w", (4, 4), "normal", "float32", 1).tobytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.safetensors"]
+
+
+def test_the_safetensors_fill_needs_no_torch(tmp_path):
+    # torch made unimportable: the command line's safetensors writer must not reach for it
+    code = ("import sys; sys.modules['torch'] = None; from xinit_c.__main__ import main; "
+            "sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", code, "fill", str(tmp_path / "w.safetensors"), "--tensor", "w",
+                             "8,8", "lecun_normal", "--dtype", "bfloat16", "--seed", "2"],
+                            capture_output=True, text=True, check=False, cwd=tempfile.gettempdir())
+    assert result.returncode == 0, result.stderr
+    _, arrays = read_safetensors(tmp_path / "w.safetensors")
+    assert arrays["w"].tobytes() == expected("w", (8, 8), "lecun_normal", "bfloat16", 2).tobytes()
+
+
+def test_the_safetensors_file_loads_with_safetensors(tmp_path):
+    numpy_reader = pytest.importorskip("safetensors.numpy", reason="the safetensors extra is not installed")
+    path = tmp_path / "w.safetensors"
+    assert run("fill", str(path), "--tensor", "w", "40,30", "xavier_uniform", "--tensor", "b", "40", "zeros",
+               "--dtype", "float64", "--seed", "4").returncode == 0
+    loaded = numpy_reader.load_file(str(path))
+    assert loaded["w"].tobytes() == expected("w", (40, 30), "xavier_uniform", "float64", 4).tobytes()
+    assert loaded["b"].dtype == np.float64 and not loaded["b"].any()
+
+
+def test_help_shows_the_safetensors_options():
+    text = " ".join(run("fill", "--help").stdout.split())
+    assert "--tensor NAME SHAPE INIT" in text and "--spec SPEC" in text and "normal:std=0.02" in text

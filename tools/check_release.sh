@@ -47,7 +47,7 @@ echo "== the wheel in a fresh venv at every dependency's floor, tests run from o
 # command runs it); everything else is at the oldest release pyproject allows
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q -c "$root/tests/constraints-oldest.txt" "$work"/dist/*.whl \
-    pytest hypothesis scipy mpmath ml_dtypes "dask[array,distributed]" numba zarr mypy Cython setuptools
+    pytest hypothesis scipy mpmath ml_dtypes "dask[array,distributed]" numba zarr mypy Cython setuptools safetensors tqdm
 "$work/venv/bin/pip" list
 cp -r "$root/tests" "$root/src" "$root/examples" "$work/"   # sources for the C driver, no package
 cp "$root/pyproject.toml" "$work/pyproject.toml"

@@ -1,4 +1,4 @@
-"""Command line: ``xinit-c fill`` writes an initialised .npy, ``xinit-c info`` describes the build.
+"""Command line: ``xinit-c fill`` writes initialised .npy and safetensors files, ``xinit-c info`` describes the build.
 
 The fill computes the tensor in row chunks into one reused buffer and writes
 each chunk through the file descriptor, so the file may be larger than RAM and
@@ -9,6 +9,12 @@ depends only on its index.
 While it runs, ``OUT.progress`` records everything that determines the bytes
 and how many rows are written, so ``--resume`` can continue after Ctrl-C and
 refuse to mix in the bytes of another fill.
+
+With ``--tensor NAME SHAPE INIT`` (repeatable) or ``--spec SPEC.json`` the
+fill writes a safetensors file of several tensors instead (through
+xinit_c._safetensors, which needs no torch), each tensor drawing from its own
+name-keyed stream (xinit_c._streams), so its values depend on its name, not
+on the other tensors.
 """
 import argparse
 import copy
@@ -53,11 +59,15 @@ STATS_BLOCK = 1 << 16   # elements per float32 dot product in the observed std
 SEED_BITS = 64        # the key has 64 bits, so a longer drawn seed would add nothing
 # Options that decide the bytes of every fill; the init's own options and --layout come on top.
 SOURCE_OPTIONS = ("shape", "init", "dtype", "seed", "stream")
-FILL_OPTIONS = SOURCE_OPTIONS + ("layout",) + tuple(sorted({d for opts in INIT_OPTIONS.values() for d in opts}))
+INIT_DESTS = tuple(sorted({dest for opts in INIT_OPTIONS.values() for dest in opts}))
+FILL_OPTIONS = SOURCE_OPTIONS + ("layout",) + INIT_DESTS
 MARKER_SUFFIX = ".progress"
 MARKER_FIELDS = ("stream_version", "init", "options", "layout", "parameters", "dtype", "shape", "seed", "key",
                  "stream", "position", "npy_header", "file_bytes", "rows_done")
 INTERRUPTED_STATUS = 130   # what shells report for a process ended by SIGINT (128 + 2)
+SAFETENSORS_SUFFIX = ".safetensors"
+TEXT_OPTIONS = ("mode", "nonlinearity", "distribution")   # the init options that are words; the others are numbers
+SPEC_FIELDS = {"name", "shape", "init", "options", "dtype"}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -459,6 +469,11 @@ def _cmd_fill(args, given):
     started = time.perf_counter()
     if args.chunk_mb < 1:
         raise ValueError(f"--chunk-mb must be at least 1, got {args.chunk_mb}")
+    if "tensor" in given or "spec" in given:
+        return _cmd_fill_safetensors(args, given, started)
+    if args.out.endswith(SAFETENSORS_SUFFIX):
+        raise ValueError(f"a {SAFETENSORS_SUFFIX} file takes its tensors from --tensor NAME SHAPE INIT or --spec "
+                         "SPEC.json")
     progress = sys.stderr if (sys.stderr.isatty() and not args.quiet) else None
     if args.resume:
         values = _resumed_values(args, given)
@@ -483,6 +498,157 @@ def _cmd_fill(args, given):
         return INTERRUPTED_STATUS
     values["seed"] = info["seed"]
     _report(args, values, info, time.perf_counter() - started)
+    return 0
+
+
+# --------------------------------------------------------------------------
+# The fill command's safetensors output: several tensors, each on its own name-keyed stream
+# --------------------------------------------------------------------------
+
+def _shape_from_text(text, where):
+    """``"4096,1024"`` -> (4096, 1024); ``""`` -> () (a 0-d tensor)."""
+    try:
+        return tuple(int(size) for size in text.split(",")) if text.strip() else ()
+    except ValueError:
+        raise ValueError(f"{where}: SHAPE {text!r} is not comma-separated sizes such as 4096,1024") from None
+
+
+def _init_from_text(text, where):
+    """``"normal:std=0.02,mean=0"`` -> ("normal", {"std": 0.02, "mean": 0.0}), keys spelled as the options'."""
+    init, _, listed = text.partition(":")
+    options = {}
+    for item in filter(None, listed.split(",")):
+        key, equals, value = item.partition("=")
+        if not equals:
+            raise ValueError(f"{where}: {item!r} in INIT {text!r} is not OPTION=VALUE")
+        options[key.strip().lstrip("-").replace("-", "_")] = value.strip()
+    return init, options
+
+
+def _tensor_options(init, options, where):
+    """The fill keywords of ``options`` (option dests -> values), each of its option's type."""
+    if init not in INIT_OPTIONS:
+        raise ValueError(f"{where}: unknown INIT {init!r}; choose from {', '.join(INIT_OPTIONS)}")
+    if not isinstance(options, dict):
+        raise ValueError(f"{where}: options must be an object of OPTION: VALUE")
+    stray = [key for key in options if key not in INIT_OPTIONS[init]]
+    if stray:
+        takes = ", ".join(INIT_OPTIONS[init]) or "none"
+        raise ValueError(f"{where}: {', '.join(stray)} do{'es' if len(stray) == 1 else ''} not apply to {init} "
+                         f"(it takes: {takes})")
+    keywords = {}
+    for key, value in options.items():
+        kind = str if key in TEXT_OPTIONS else float
+        try:
+            keywords[INIT_OPTIONS[init][key]] = kind(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: {key}={value!r} is not a {kind.__name__}") from None
+    return keywords
+
+
+def _tensors_from_arguments(triples, dtype):
+    tensors = []
+    for name, shape, init_text in triples or ():
+        where = f"--tensor {name}"
+        init, options = _init_from_text(init_text, where)
+        tensors.append({"name": name, "shape": _shape_from_text(shape, where), "init": init,
+                        "options": _tensor_options(init, options, where), "dtype": dtype,
+                        "words": ["--tensor", name, shape, init_text]})
+    return tensors
+
+
+def _tensors_from_spec(path, dtype):
+    """The tensors of a spec file: {"tensors": [{"name", "shape", "init", "options"?, "dtype"?}, ...]}."""
+    with open(path) as spec_file:
+        try:
+            spec = json.load(spec_file)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--spec {path} is not JSON: {exc}") from None
+    listed = spec.get("tensors") if isinstance(spec, dict) else None
+    if not isinstance(listed, list) or set(spec) != {"tensors"}:
+        raise ValueError(f'--spec {path} must hold one object {{"tensors": [...]}}')
+    tensors = []
+    for index, entry in enumerate(listed):
+        where = f"--spec {path} tensors[{index}]"
+        if not isinstance(entry, dict) or not {"name", "shape", "init"} <= set(entry) \
+                or not set(entry) <= SPEC_FIELDS:
+            raise ValueError(f"{where} must be an object with name, shape and init, and optionally options and "
+                             "dtype")
+        name, shape, init = entry["name"], entry["shape"], entry["init"]
+        if not isinstance(name, str):
+            raise ValueError(f"{where}: name must be a string")
+        if not isinstance(shape, list) or any(type(size) is not int or size < 0 for size in shape):
+            raise ValueError(f"{where} ({name}): shape must be a list of non-negative integers")
+        tensor_dtype = entry.get("dtype", dtype)
+        if tensor_dtype not in DTYPES:
+            raise ValueError(f"{where} ({name}): dtype must be one of {', '.join(DTYPES)}")
+        tensors.append({"name": name, "shape": tuple(shape), "init": init, "dtype": tensor_dtype,
+                        "options": _tensor_options(init, entry.get("options", {}), f"{where} ({name})")})
+    return tensors
+
+
+def _tensor_fill(tensor, seed, stream, layout):
+    """The TensorFill of one tensor, its arguments checked by filling one element (or none) of it."""
+    from xinit_c._safetensors import TensorFill
+    from xinit_c._streams import parameter_stream
+
+    init, shape = tensor["init"], tensor["shape"]
+    function = getattr(_api, init + "_")
+    if init in UNSEEDED_INITS:
+        def fill(out, global_shape, offset):
+            function(out)
+    else:
+        generator = _api.Generator(seed, stream=parameter_stream(tensor["name"], stream))
+        options = {**tensor["options"], "layout": layout} if init in FAN_INITS else tensor["options"]
+
+        def fill(out, global_shape, offset):
+            function(out, generator=copy.copy(generator), global_shape=global_shape, offset=offset, **options)
+    probe = np.empty(tuple(min(size, 1) for size in shape), _dtype(tensor["dtype"]))
+    try:
+        fill(probe, shape, (0,) * len(shape))
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"tensor {tensor['name']}: {exc}") from None
+    return TensorFill(tensor["name"], shape, tensor["dtype"], fill)
+
+
+def _cmd_fill_safetensors(args, given, started):
+    from xinit_c._safetensors import write_safetensors
+
+    npy_only = [_flag(dest) for dest in ("shape", "init", "rows", "resume") + tuple(INIT_DESTS) if dest in given]
+    if npy_only:
+        raise ValueError(f"{', '.join(npy_only)}: for .npy output; a safetensors file takes each tensor's "
+                         "initialiser and options as --tensor NAME SHAPE INIT[:OPTION=VALUE,...] or in --spec")
+    seed = secrets.randbits(SEED_BITS) if args.seed is None else args.seed
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    tensors = _tensors_from_arguments(args.tensor, args.dtype)
+    if args.spec is not None:
+        tensors += _tensors_from_spec(args.spec, args.dtype)
+    fills = [_tensor_fill(tensor, seed, args.stream, args.layout) for tensor in tensors]
+    if not args.force and os.path.lexists(args.out):
+        raise ValueError(f"{args.out} exists; nothing was written. Add --force to replace it")
+    metadata = {"xinit_c.version": xinit_c.__version__, "xinit_c.stream_version": str(xinit_c.STREAM_VERSION),
+                "xinit_c.seed": str(seed), "xinit_c.stream": str(args.stream)}
+    write_safetensors(args.out, fills, metadata=metadata, chunk_bytes=args.chunk_mb << 20,
+                      progress=False if args.quiet else None)
+    seconds = time.perf_counter() - started
+    size = sum(math.prod(fill.shape) * _dtype(fill.dtype).itemsize for fill in fills)
+    drawn = " (drawn from OS entropy)" if args.seed is None else ""
+    print(f"wrote {args.out}: {len(fills)} tensors, {_human_bytes(size)}, seed {seed}{drawn}, stream "
+          f"{args.stream}, stream contract version {xinit_c.STREAM_VERSION}")
+    for tensor in tensors:
+        options = " ".join(f"{key}={value}" for key, value in tensor["options"].items())
+        print(f"  {tensor['name']}: shape {tensor['shape']} {tensor['dtype']}, {tensor['init']} {options}".rstrip())
+    print(f"whole run: {seconds:.3f} s, {size / max(seconds, 1e-9) / 1e9:.2f} GB/s")
+    words = _program() + ["fill", args.out]
+    for tensor in tensors:
+        words += tensor.get("words", [])
+    if args.spec is not None:
+        words += ["--spec", args.spec]
+    words += ["--dtype", args.dtype, "--seed", str(seed), "--stream", str(args.stream)]
+    if any(tensor["init"] in FAN_INITS for tensor in tensors):
+        words += ["--layout", args.layout]
+    print(f"reproduce with: {shlex.join(words)}")
     return 0
 
 
@@ -555,9 +721,11 @@ def build_parser(with_defaults=True):
     parser = argparse.ArgumentParser(prog="xinit-c", description=__doc__.splitlines()[0],
                                      formatter_class=_HelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    fill = sub.add_parser("fill", help="write an initialised .npy file", formatter_class=_HelpFormatter,
+    fill = sub.add_parser("fill", help="write an initialised .npy or safetensors file", formatter_class=_HelpFormatter,
                           description="Write an initialised .npy file in row chunks, with exactly the bytes of "
-                                      "the in-memory fill. Without --seed a 64-bit seed is drawn and printed.")
+                                      "the in-memory fill, or (with --tensor or --spec) a safetensors file of "
+                                      "several tensors, each from the stream its name selects. Without --seed a "
+                                      "64-bit seed is drawn and printed.")
 
     def option(*names, default=None, **kwargs):
         fill.add_argument(*names, default=default if with_defaults else argparse.SUPPRESS, **kwargs)
@@ -585,6 +753,13 @@ def build_parser(with_defaults=True):
     option("--chunk-mb", type=int, default=DEFAULT_CHUNK_MB,
            help="rows per chunk: this many MiB (resident memory is about one chunk)")
     option("--quiet", action="store_true", help="no progress display")
+    option("--tensor", nargs=3, action="append", metavar=("NAME", "SHAPE", "INIT"),
+           help="write a safetensors file with this tensor (repeatable): SHAPE as comma-separated sizes (4096,1024), "
+                "INIT as an initialiser with its options, e.g. normal:std=0.02 or kaiming_uniform:a=2.2,mode=fan_out; "
+                "the element type is --dtype")
+    option("--spec", help='write a safetensors file with the tensors a JSON file lists: {"tensors": [{"name": ..., '
+                          '"shape": [...], "init": ..., "options": {...}, "dtype": ...}]} (options and dtype '
+                          "optional)")
     existing = fill.add_mutually_exclusive_group()
     existing.add_argument("--force", action="store_true", default=False if with_defaults else argparse.SUPPRESS,
                           help="replace OUT if it exists (without it, an existing OUT is refused)")

@@ -10,10 +10,9 @@ world size. The whole model is planned and checked before anything is written.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar, cast
 
 import torch
@@ -23,6 +22,7 @@ import xinit_c as xi
 from xinit_c import _api
 from xinit_c._buffers import dtensor_block, tensor_array
 from xinit_c._core import Generator
+from xinit_c._streams import parameter_stream
 from xinit_c._torch_init import key_from_torch_generator
 from xinit_c.initializers import Initializer
 
@@ -34,50 +34,6 @@ Scheme = Literal["torch", "gpt2", "xavier_uniform", "xavier_normal", "kaiming_un
                  "ones", "constant", "orthogonal", "sparse"]
 BiasRule = Literal["torch", "zeros"]
 
-#: The domain separator of the name-keyed streams (docs/stream.md, section 13).
-_STREAM_DOMAIN = b"xinit-c/parameter-stream/1\0"
-
-
-def parameter_stream(name: str, stream: int = 0) -> int:
-    """The stream id of the tensor named ``name`` under a base stream ``stream`` (docs/stream.md, section 13).
-
-    ``S(N, s)``: the first 8 bytes, little-endian, of
-    ``SHA-256(b"xinit-c/parameter-stream/1\\0" + s.to_bytes(8, "little") + N.encode("utf-8"))``.
-
-    Parameters
-    ----------
-    name : str
-        The tensor's qualified name in ``module.state_dict()``, e.g. ``"h.0.attn.c_attn.weight"``.
-    stream : int, default 0
-        The base generator's stream, in ``[0, 2**64)``.
-
-    Returns
-    -------
-    int
-        In ``[0, 2**64)``.
-
-    Raises
-    ------
-    TypeError
-        ``name`` is not a str or ``stream`` not an int.
-    ValueError
-        ``stream`` outside ``[0, 2**64)``.
-
-    Examples
-    --------
-    >>> parameter_stream("0.weight") == parameter_stream("0.weight", 0)
-    True
-    >>> parameter_stream("0.weight") != parameter_stream("0.bias")
-    True
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"parameter_stream: name must be a str, got {type(name).__name__}")
-    if isinstance(stream, bool) or not isinstance(stream, int):
-        raise TypeError(f"parameter_stream: stream must be an int, got {type(stream).__name__}")
-    if not 0 <= stream < 2**64:
-        raise ValueError(f"parameter_stream: stream must be in [0, 2**64), got {stream}")
-    digest = hashlib.sha256(_STREAM_DOMAIN + stream.to_bytes(8, "little") + name.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "little")
 
 
 def _is_dtensor(t: Any) -> bool:
@@ -517,6 +473,10 @@ def _plan_entries(module: nn.Module, scheme: str, overrides: Any, options: Mappi
                 raise ValueError(f"{owner}: {kind} {name!r} of {type(sub).__name__} (shape {tuple(tensor.shape)}): "
                                  f"{exc}; give it a rule with overrides={{{name!r}: ...}}") from None
         entries.append(_Entry(name, tensor, rule, stream_name, sub, local, is_buffer))
+    # a tied tensor holds one set of values, its first name's: every later name reports and fills by that rule
+    rules = {entry.name: entry.rule for entry in entries}
+    entries = [entry if entry.stream_name == entry.name else replace(entry, rule=rules[entry.stream_name])
+               for entry in entries]
     for entry in entries:
         _probe(entry, owner)
     return entries

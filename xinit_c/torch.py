@@ -13,6 +13,8 @@ values do not depend on the rest of the model or on how it is split), with
 each layer type's own torch distributions by default; :func:`materialize_`
 does the same for a model built on the meta device (DTensor shards
 included), and :func:`plan_module` lists the rule of every tensor.
+:func:`save_initialized` writes those values straight into a safetensors
+checkpoint, chunk by chunk, without ever holding the model in memory.
 
 >>> import torch.nn as nn, xinit_c as xi
 >>> with torch.device("meta"):
@@ -71,6 +73,7 @@ from xinit_c._torch_init import (
     zeros_,
 )
 from xinit_c._torch_models import ParameterPlan, init_module_, materialize_, parameter_stream, plan_module
+from xinit_c._safetensors import save_initialized
 
 __all__ = ["as_array", "dtensor_block", "init_module_", "materialize_", "parameter_stream", "plan_module",
            "ParameterPlan"]
@@ -80,4 +83,5 @@ __all__ += ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_
             "sparse_", "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
             "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse", "key_from_torch_generator", "patch",
             "unpatch", "patched"]
+__all__ += ["save_initialized"]
 
