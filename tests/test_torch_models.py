@@ -166,6 +166,19 @@ def test_tied_tensors_take_the_stream_of_their_first_name():
     np.testing.assert_array_equal(second, want)
 
 
+def test_a_tied_tensor_plans_its_first_names_rule_under_every_name():
+    # torch's scheme gives the Embedding N(0, 1) and a Linear kaiming_uniform: the tied output layer holds the
+    # Embedding's values, and its plan says so
+    net = nn.Sequential(nn.Embedding(9, 4), nn.Linear(4, 9, bias=False))
+    net[1].weight = net[0].weight
+    first, second = xt.plan_module(net, generator=xi.Generator(2))
+    assert first.rule == second.rule
+    got = np.empty((9, 4), np.float32)
+    second.fill(got, None, None)
+    xt.init_module_(net, generator=xi.Generator(2))
+    np.testing.assert_array_equal(got, net[1].weight.detach().numpy())
+
+
 # -- torch generators --------------------------------------------------------------------------------------
 
 def test_a_torch_generator_gives_the_key_and_moves_once_per_call():
