@@ -18,6 +18,7 @@ torch = pytest.importorskip("torch", reason="safetensors' reference writer is co
 from safetensors.torch import load_file, save_file  # noqa: E402
 
 from conftest import BFLOAT16  # noqa: E402
+from test_torch import package_path  # noqa: E402
 
 NUMPY_DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64), "float16": np.dtype(np.float16),
                 "bfloat16": BFLOAT16, "int64": np.dtype(np.int64), "bool": np.dtype(np.bool_)}
@@ -365,8 +366,11 @@ def peak_growth(tmp_path, layers, chunk_bytes):
         pytest.skip("AddressSanitizer's shadow memory adds to the RSS (tools/sanitize.sh)")
     path = tmp_path / "big.safetensors"
     try:
+        # from tmp_path, with the xinit_c under test on the path: from the repository root, "-c" would import
+        # the source tree instead of the installed package
         result = subprocess.run([sys.executable, "-c", PEAK_GROWTH, str(layers), str(chunk_bytes), str(path)],
-                                capture_output=True, text=True, check=False, cwd=os.getcwd())
+                                capture_output=True, text=True, check=False, cwd=tmp_path,
+                                env=dict(os.environ, PYTHONPATH=package_path()))
         assert result.returncode == 0, result.stderr
         before, peak = map(int, result.stdout.split())
         assert path.stat().st_size > layers * 4096 * 4096 * 4
