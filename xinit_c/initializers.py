@@ -51,7 +51,7 @@ import numpy.typing as npt
 
 from xinit_c import _api
 from xinit_c._core import STREAM_VERSION, Generator
-from xinit_c._fans import compute_fans
+from xinit_c._fans import _is_bool, _normalize_shape, compute_fans
 
 __all__ = [
     "Initializer",
@@ -91,10 +91,6 @@ _Out = TypeVar("_Out")
 _Self = TypeVar("_Self", bound="Initializer")
 
 
-def _is_bool(value: object) -> bool:
-    return isinstance(value, (bool, np.bool_))
-
-
 def _dtype(dtype: npt.DTypeLike | None) -> np.dtype[Any]:
     """numpy's dtype for ``dtype``; the name "bfloat16" needs ml_dtypes, as numpy has no bfloat16 of its own."""
     if dtype is None:
@@ -113,25 +109,11 @@ def _dtype(dtype: npt.DTypeLike | None) -> np.dtype[Any]:
 
 
 def _shape(shape: _Shape) -> tuple[int, ...]:
-    """``shape`` as a tuple of non-negative ints (a bare int is a 1-D shape, as numpy takes it)."""
-    if isinstance(shape, (str, bytes, bytearray)):
-        raise TypeError(f"shape must be a sequence of non-negative ints, got {shape!r}")
+    """``shape`` as a tuple of non-negative ints, checked as compute_fans checks one (a bare int is a 1-D
+    shape, as numpy takes it)."""
     if isinstance(shape, SupportsIndex) and not _is_bool(shape):
         shape = (shape,)
-    try:
-        dims = tuple(shape)  # type: ignore[arg-type]  # anything iterable is tried, then each entry is checked
-    except TypeError:
-        raise TypeError(f"shape must be a sequence of non-negative ints, got {type(shape).__name__} {shape!r}") \
-            from None
-    result = []
-    for d in dims:
-        if _is_bool(d) or not hasattr(d, "__index__"):
-            raise TypeError(f"shape entries must be ints, got {type(d).__name__} {d!r} (shape {shape!r})")
-        d = operator.index(d)
-        if d < 0:
-            raise ValueError(f"shape entries must be non-negative, got shape {dims!r}")
-        result.append(d)
-    return tuple(result)
+    return _normalize_shape(shape)
 
 
 def _seed_state(owner: str, seed: Seed) -> tuple[tuple[tuple[int, int], int, int] | None, Generator | None]:
@@ -440,10 +422,8 @@ class VarianceScaling(Initializer):
         if axes_given and self.layout == "keras":
             raise ValueError(f"{type(self).__name__}: in_axis/out_axis/batch_axis conflict with layout='keras', "
                              "which fixes the axes as (*kernel, in, out); leave layout out or give 'jax'")
-        try:   # the checks variance_scaling_ makes of these options, for any shape
-            _api.describe("variance_scaling", (1, 1), scale=self.scale, mode=mode, distribution=distribution)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"{type(self).__name__}: {str(exc).split(': ', 1)[-1]}") from None
+        # the checks variance_scaling_ makes of these options, at construction rather than at the first call
+        _api._variance_scaling_options(type(self).__name__, self.scale, mode, distribution)
 
     def _fill(self, out: Any, generator: Generator | None) -> None:
         self._checked(_api.variance_scaling_, out, self.scale, self.mode, self.distribution, generator=generator,
