@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import torch  # type: ignore[import-not-found, unused-ignore]
     from torch.distributed.tensor import DTensor  # type: ignore[import-not-found, unused-ignore]
 
-__all__ = ["writable_view", "tensor_array", "dtensor_block"]
+__all__ = ["writable_view", "tensor_array", "array_tensor", "dtensor_block"]
 
 
 def writable_view(out: Any, global_shape: Any = None, offset: Any = None) -> tuple[npt.NDArray[Any], Any, Any]:
@@ -103,6 +103,19 @@ def tensor_array(t: torch.Tensor) -> npt.NDArray[Any]:
                         "float64, complex64 or complex128 (or an integer or bool dtype, for the constant fills)")
     view = t.numpy()
     return view
+
+
+def array_tensor(out: Any) -> torch.Tensor:
+    """A CPU tensor sharing the memory of ``out`` (a tensor is returned as it is): the reverse of
+    :func:`tensor_array`, for rules written for torch. ``torch.from_numpy`` knows no ml_dtypes.bfloat16, so
+    bfloat16 goes through int16."""
+    import torch
+
+    if isinstance(out, torch.Tensor):
+        return out
+    if out.dtype.name == "bfloat16":
+        return torch.from_numpy(out.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(out)
 
 
 def _viewable_dtypes(torch: Any) -> tuple[Any, ...]:

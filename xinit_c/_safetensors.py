@@ -451,21 +451,7 @@ def save_initialized(model: torch.nn.Module, path: str | os.PathLike[str], *, sc
     for name, tensor in model.state_dict(keep_vars=True).items():
         _element_type(tensor.dtype, f"{function}: {name}")
     # a tied tensor's later names plan its first name's rule and stream, so each name gets the same bytes
-    tensors = [TensorFill(plan.name, plan.shape, plan.dtype, _on_torch_view(plan.fill), plan.blockwise)
+    tensors = [TensorFill(plan.name, plan.shape, plan.dtype, plan.fill, plan.blockwise)
                for plan in plan_module(model, scheme, generator, overrides=overrides, **options)]
     _write(destination, _place(tensors, function), {**recorded, **extra}, chunk_bytes, bar_maker)
     return destination
-
-
-def _on_torch_view(fill: Callable[[Any, Any, Any], Any]) -> Callable[[np.ndarray, Any, Any], None]:
-    """``fill`` given a torch tensor sharing the mapped block's memory: rules from torch (user callables, kept
-    buffers) take tensors, and torch.from_numpy knows no ml_dtypes.bfloat16, so bfloat16 goes through int16."""
-    import torch
-
-    def fill_block(out: np.ndarray, global_shape: Any, offset: Any) -> None:
-        if out.dtype.name == "bfloat16":
-            tensor = torch.from_numpy(out.view(np.int16)).view(torch.bfloat16)
-        else:
-            tensor = torch.from_numpy(out)
-        fill(tensor, global_shape, offset)
-    return fill_block

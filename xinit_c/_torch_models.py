@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
 import torch
@@ -20,7 +20,7 @@ from torch import nn
 
 import xinit_c as xi
 from xinit_c import _api
-from xinit_c._buffers import dtensor_block, tensor_array
+from xinit_c._buffers import array_tensor, dtensor_block, tensor_array
 from xinit_c._core import Generator
 from xinit_c._streams import parameter_stream
 from xinit_c._torch_init import key_from_torch_generator
@@ -178,9 +178,8 @@ def _user_rule(rule: Any, what: str) -> _Rule:
         return _Rule(repr(rule), apply_initializer, blockwise=False, user=True)
 
     def apply_callable(out: Any, generator: Generator, global_shape: Any, offset: Any) -> None:
-        tensor = out if isinstance(out, torch.Tensor) else torch.from_numpy(out)
         with torch.no_grad():
-            rule(tensor, generator)
+            rule(array_tensor(out), generator)
     return _Rule(what, apply_callable, blockwise=False, user=True)
 
 
@@ -445,7 +444,7 @@ def _plan_entries(module: nn.Module, scheme: str, overrides: Any, options: Mappi
     options = _scheme_options(scheme, options, owner)
     _check_overrides(overrides, owner)
     entries: list[_Entry] = []
-    first_name: dict[int, str] = {}
+    first_entry: dict[int, _Entry] = {}   # a tied tensor's first name, by the tensor
     transformers = [prefix + "." if prefix else "" for prefix, sub in module.named_modules()
                     if isinstance(sub, nn.Transformer)]
     for name, sub, parent, local, tensor, is_buffer in _state_tensors(module, persistent_only):
@@ -460,7 +459,10 @@ def _plan_entries(module: nn.Module, scheme: str, overrides: Any, options: Mappi
             checked = _scheme_options(scheme_name, scheme_opts, f"{owner}: {_name!r}")
             return _scheme_rule(scheme_name, checked, _name, _sub, _parent, _local, _t, _buf, _in_transformer)
 
-        stream_name = first_name.setdefault(id(tensor), name)
+        first = first_entry.get(id(tensor))
+        if first is not None:   # a tied tensor holds its first name's values: that name's rule and stream
+            entries.append(_Entry(name, tensor, first.rule, first.name, sub, local, is_buffer))
+            continue
         try:
             rule = _override_rule(overrides, name, sub, tensor, resolve)
             if rule is None:
@@ -472,12 +474,8 @@ def _plan_entries(module: nn.Module, scheme: str, overrides: Any, options: Mappi
                 kind = "buffer" if is_buffer else "parameter"
                 raise ValueError(f"{owner}: {kind} {name!r} of {type(sub).__name__} (shape {tuple(tensor.shape)}): "
                                  f"{exc}; give it a rule with overrides={{{name!r}: ...}}") from None
-        entries.append(_Entry(name, tensor, rule, stream_name, sub, local, is_buffer))
-    # a tied tensor holds one set of values, its first name's: every later name reports and fills by that rule
-    rules = {entry.name: entry.rule for entry in entries}
-    entries = [entry if entry.stream_name == entry.name else replace(entry, rule=rules[entry.stream_name])
-               for entry in entries]
-    for entry in entries:
+        entry = first_entry[id(tensor)] = _Entry(name, tensor, rule, name, sub, local, is_buffer)
+        entries.append(entry)
         _probe(entry, owner)
     return entries
 
@@ -492,7 +490,7 @@ def _keep_rule(source: torch.Tensor) -> _Rule:
             block = block.reshape(-1)[int(offset):int(offset) + math.prod(out.shape)]
         elif offset is not None:
             block = block[tuple(slice(o, o + n) for o, n in zip(offset, tuple(out.shape)))]
-        target = out if isinstance(out, torch.Tensor) else torch.from_numpy(out)
+        target = array_tensor(out)
         if target.data_ptr() != block.data_ptr():
             target.detach().copy_(block)
     return _Rule("its current values", apply, keep=True)
