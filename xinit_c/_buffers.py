@@ -9,6 +9,7 @@ which depend on the core.
 """
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,8 +31,6 @@ def writable_view(out: Any, global_shape: Any = None, offset: Any = None) -> tup
 
     Raises TypeError or ValueError for an object that cannot be written in place
     (the fill names itself in front of the message)."""
-    if type(out) is np.ndarray:
-        return out, global_shape, offset
     if type(out).__module__.startswith("torch"):
         if type(out).__name__ == "DTensor":
             if global_shape is not None or offset is not None:
@@ -118,12 +117,14 @@ def array_tensor(out: Any) -> torch.Tensor:
     return torch.from_numpy(out)
 
 
-def _viewable_dtypes(torch: Any) -> tuple[Any, ...]:
+@functools.cache
+def _viewable_dtypes(torch: Any) -> frozenset[Any]:
     """The tensor dtypes some fill takes (each fill then checks its own): floats and complex for the random
-    fills, uint32/uint64 for random_bits_, every integer and bool for the constants."""
-    return (torch.float16, torch.float32, torch.float64, torch.complex64, torch.complex128, torch.bool,
-            torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.uint16, torch.uint32,
-            torch.uint64)
+    fills, uint32/uint64 for random_bits_, every integer and bool for the constants. Built once: every tensor
+    fill asks."""
+    return frozenset((torch.float16, torch.float32, torch.float64, torch.complex64, torch.complex128, torch.bool,
+                      torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.uint16, torch.uint32,
+                      torch.uint64))
 
 
 def _chunk_range(size: int, parts: int, index: int) -> tuple[int, int]:

@@ -1015,7 +1015,8 @@ for _alias, (_example, _shape) in _DEPRECATED_EXAMPLES.items():
 # --------------------------------------------------------------------------
 
 #: torch.nn.init's names that fill a tensor (calculate_gain computes a number and stays torch's).
-_ROUTED: tuple[str, ...] = tuple(name for name in torch.nn.init.__all__ if name != "calculate_gain")
+# torch's names this module defines: a name a later torch adds stays torch's own instead of breaking patch()
+_ROUTED: tuple[str, ...] = tuple(name for name in torch.nn.init.__all__ if name != "calculate_gain" and name in __all__)
 
 #: torch modules that bound some of those functions by name at import (``from torch.nn.init import
 #: xavier_uniform_``): MultiheadAttention's and Transformer's resets call these bindings, not the module's.
