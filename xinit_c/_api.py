@@ -282,10 +282,12 @@ def _refuse_complex(func, arr):
 
 
 def _fill(func, arr, out, dist, a0, a1, a2, a3, generator, global_shape, offset, threads, constant_bits=0):
-    _refuse_complex(func, arr)
     try:
         _core.fill(arr, dist, a0, a1, a2, a3, generator, global_shape, offset, constant_bits, threads)
     except (TypeError, ValueError) as exc:
+        # the core refuses every complex buffer; the message names the fills that take one, and costs a
+        # successful fill nothing
+        _refuse_complex(func, arr)
         raise _named(func, exc) from exc.__cause__
     return out
 
