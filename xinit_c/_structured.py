@@ -23,6 +23,8 @@ from xinit_c import _api, _core
 from xinit_c._core import Generator
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
     import numpy.typing as npt
 
     from xinit_c._api import _Out, _Real
@@ -43,9 +45,17 @@ def _target(func: str, out: object, kinds: tuple[str, ...] = ("float",)) -> npt.
     return arr
 
 
-def _check_rank(func: str, arr: npt.NDArray[Any], ranks: tuple[int, ...], torch_message: str) -> None:
+def _check_rank(func: str, arr: Any, ranks: Container[int], torch_message: str) -> None:
+    """``arr``: an array or a tensor (xinit_c.torch checks meta tensors with it, before any view exists)."""
     if arr.ndim not in ranks:
-        raise ValueError(f"{func}: {torch_message}, got shape {arr.shape} ({arr.ndim}-D)")
+        raise ValueError(f"{func}: {torch_message}, got shape {tuple(arr.shape)} ({arr.ndim}-D)")
+
+
+def _set_diagonal(arr: npt.NDArray[Any], value: Any) -> None:
+    """Zeros, and ``value`` on the main diagonal of a 2-D ``arr`` (rectangular allowed)."""
+    arr[...] = 0
+    diagonal = np.arange(min(arr.shape))
+    arr[diagonal, diagonal] = value
 
 
 def _factor(func: str, name: str, value: _Real, dtype: np.dtype[Any]) -> float:
@@ -147,7 +157,7 @@ def orthogonal_(out: _Out, gain: _Real = 1.0, *, generator: Generator | None = N
     """
     func = "orthogonal_"
     arr = _target(func, out)
-    _check_rank(func, arr, tuple(range(2, 65)), "out must have 2 or more dimensions (torch: Only tensors with 2 "
+    _check_rank(func, arr, range(2, 65), "out must have 2 or more dimensions (torch: Only tensors with 2 "
                 "or more dimensions are supported)")
     gain = _factor(func, "gain", gain, arr.dtype)
     generator = _api._generator(func, generator)
@@ -272,9 +282,7 @@ def eye_(out: _Out) -> _Out:
     func = "eye_"
     arr = _target(func, out, _EXACT_KINDS)
     _check_rank(func, arr, (2,), "out must be 2-D (torch: Only tensors with 2 dimensions are supported)")
-    arr[...] = 0
-    diagonal = np.arange(min(arr.shape))
-    arr[diagonal, diagonal] = 1
+    _set_diagonal(arr, 1)
     return out
 
 
@@ -381,9 +389,7 @@ def identity_(out: _Out, gain: _Real = 1.0) -> _Out:
     _check_rank(func, arr, (2,), "out must be 2-D (Keras: Identity matrix initializer can only be used for 2D "
                 "matrices)")
     gain = _factor(func, "gain", gain, arr.dtype)
-    arr[...] = 0
-    diagonal = np.arange(min(arr.shape))
-    arr[diagonal, diagonal] = np.array(gain, arr.dtype.newbyteorder("="))
+    _set_diagonal(arr, np.array(gain, arr.dtype.newbyteorder("=")))
     return out
 
 

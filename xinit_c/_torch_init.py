@@ -40,6 +40,7 @@ import torch
 from xinit_c import _api, _structured
 from xinit_c._core import Generator
 from xinit_c._fans import calculate_gain
+from xinit_c._structured import _check_rank
 
 __all__ = [
     "calculate_gain",
@@ -146,11 +147,6 @@ def _holds_no_memory(func: str, tensor: torch.Tensor) -> bool:
         raise TypeError(f"{func}: tensor must be a torch.Tensor, got {type(tensor).__name__} (the numpy and "
                         f"buffer fills are xinit_c.{func})")
     return tensor.is_meta
-
-
-def _check_dims(func: str, tensor: torch.Tensor, dims: tuple[int, ...], torch_message: str) -> None:
-    if tensor.dim() not in dims:
-        raise ValueError(f"{func}: {torch_message}, got shape {tuple(tensor.shape)} ({tensor.dim()}-D)")
 
 
 def _check_fans(func: str, tensor: torch.Tensor) -> None:
@@ -487,7 +483,7 @@ def eye_(tensor: torch.Tensor) -> torch.Tensor:
             [0., 1., 0.]])
     """
     meta = _holds_no_memory("eye_", tensor)
-    _check_dims("eye_", tensor, (2,), "Only tensors with 2 dimensions are supported")
+    _check_rank("eye_", tensor, (2,), "Only tensors with 2 dimensions are supported")
     return tensor if meta else _structured.eye_(tensor)
 
 
@@ -529,7 +525,7 @@ def dirac_(tensor: torch.Tensor, groups: int = 1) -> torch.Tensor:
     [[0, 0, 1], [1, 1, 1], [2, 0, 1], [3, 1, 1]]
     """
     meta = _holds_no_memory("dirac_", tensor)
-    _check_dims("dirac_", tensor, (3, 4, 5), "Only tensors with 3, 4, or 5 dimensions are supported")
+    _check_rank("dirac_", tensor, (3, 4, 5), "Only tensors with 3, 4, or 5 dimensions are supported")
     if meta:
         if isinstance(groups, int) and groups >= 1 and tensor.shape[0] % groups:
             raise ValueError(f"dirac_: dim 0 must be divisible by groups, got shape {tuple(tensor.shape)} and "
@@ -839,7 +835,7 @@ def orthogonal_(tensor: torch.Tensor, gain: float = 1, generator: _AnyGenerator 
     True
     """
     meta = _holds_no_memory("orthogonal_", tensor)
-    _check_dims("orthogonal_", tensor, tuple(range(2, 65)), "Only tensors with 2 or more dimensions are supported")
+    _check_rank("orthogonal_", tensor, range(2, 65), "Only tensors with 2 or more dimensions are supported")
     if meta:
         return tensor
     with _stream("orthogonal_", generator) as stream:
@@ -897,7 +893,7 @@ def sparse_(tensor: torch.Tensor, sparsity: float, std: float = 0.01, generator:
     [3, 3, 3, 3]
     """
     meta = _holds_no_memory("sparse_", tensor)
-    _check_dims("sparse_", tensor, (2,), "Only tensors with 2 dimensions are supported")
+    _check_rank("sparse_", tensor, (2,), "Only tensors with 2 dimensions are supported")
     if meta:
         return tensor
     with _stream("sparse_", generator) as stream:
