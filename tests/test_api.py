@@ -200,7 +200,7 @@ def test_sharing_a_generator_between_threads_gives_disjoint_ranges():
 
 
 def test_fill_releases_the_gil():
-    big = np.empty(1 << 24, np.float32)
+    big = np.empty(1 << 25, np.float32)   # one thread, 128 MB: long enough (> 20 ms) on a fast idle machine too
     ticks = []
     stop = threading.Event()
 
@@ -213,7 +213,7 @@ def test_fill_releases_the_gil():
     t.start()
     time.sleep(0.01)
     began = time.perf_counter()
-    xi.normal_(big, generator=xi.Generator(0))
+    xi.normal_(big, generator=xi.Generator(0), threads=1)
     ended = time.perf_counter()
     stop.set()
     t.join()
