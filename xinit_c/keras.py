@@ -52,7 +52,10 @@ call would have. Every class is registered with
 ``keras.saving.register_keras_serializable(package="xinit_c")`` (registered
 names ``"xinit_c>GlorotUniform"`` and so on, apart from Keras's own), so a
 ``.keras`` file of a model using them loads without ``custom_objects``
-once this module is imported.
+once this module is imported. Loading a model builds it, which calls its
+initializers once more before the saved weights replace what they drew: an
+int seed (given or drawn) gives the same initializers as the saved ones,
+while a Generator-seeded one has moved on by that draw.
 """
 
 from __future__ import annotations
@@ -153,6 +156,12 @@ class _Initializer(_KerasInitializer):
             raise TypeError(f"{self!r}: dtype {name!r} is not a floating dtype; random schemes fill "
                             f"{', '.join(_FLOATS)}")
         backend = keras.backend.backend()
+        if backend == "jax":
+            import jax
+            # without jax_enable_x64, JAX would turn a 64-bit array into a 32-bit one
+            if jax.dtypes.canonicalize_dtype(initializers._dtype(name)) != initializers._dtype(name):
+                raise TypeError(f"{self!r}: the jax backend holds no {name} arrays unless jax_enable_x64 is set "
+                                "(jax.config.update('jax_enable_x64', True))")
         if backend == "torch":
             import torch
             out = torch.empty(dims, dtype=getattr(torch, name), device="cpu")
