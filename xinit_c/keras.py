@@ -238,7 +238,8 @@ class _Initializer(_KerasInitializer):
             return cls(**options)
         seed = options.pop("seed", None)
         # a throwaway generator stands in for a None seed, whose state follows: no int is drawn for it
-        init = cls(seed=Generator(key=(0, 0)) if seed is None else seed, **options)
+        build: Any = cls   # a random scheme's class, which takes a seed
+        init: _Self = build(seed=Generator(key=(0, 0)) if seed is None else seed, **options)
         # the core rebuilds the state and refuses another stream version or a partial state
         init._core = type(init._core).from_config({**init._core.get_config(), **state, "seed": seed})
         return init
@@ -351,11 +352,10 @@ class VarianceScaling(_Initializer):
 class _Preset(VarianceScaling):
     """A VarianceScaling with Keras's fixed options: only the seed and the axes are chosen."""
 
-    _CORE: ClassVar[type[initializers.VarianceScaling]]
+    _CORE: ClassVar[type[initializers._Preset]]
 
     def __init__(self, seed: Seed = None, input_axes: _Axes = None, output_axes: _Axes = None) -> None:
-        super().__init__(self._CORE._SCALE, self._CORE._MODE, self._CORE._DISTRIBUTION,  # type: ignore[attr-defined]
-                         seed, input_axes, output_axes)
+        super().__init__(self._CORE._SCALE, self._CORE._MODE, self._CORE._DISTRIBUTION, seed, input_axes, output_axes)
 
     def _make_core(self, scale: SupportsFloat, mode: _Mode, distribution: _Distribution,
                    seed: int | Generator) -> initializers.Initializer:
@@ -395,7 +395,7 @@ def _documented(law: str) -> Callable[[_PresetClass], _PresetClass]:
     --------
     >>> keras.ops.convert_to_numpy({cls.__name__}(seed=0)((3, 3, 16, 32))).shape
     (3, 3, 16, 32)
-    """  # type: ignore[attr-defined]
+    """
         return cls
 
     return document
