@@ -22,8 +22,8 @@ PACKAGE = Path(xinit_c.__file__).parent
 SCRIPTS = Path(__file__).parent / "typing"
 
 # script suffix -> the optional package its scripts import (None: numpy only)
-VARIANTS = {"": None, "_torch": "torch", "_dask": "dask"}
-VARIANT_IDS = ["numpy", "torch", "dask"]
+VARIANTS = {"": None, "_torch": "torch", "_dask": "dask", "_keras": "keras"}
+VARIANT_IDS = ["numpy", "torch", "dask", "keras"]
 
 ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): error: .*?(?:  \[(?P<code>[a-z0-9-]+)\])?$")
 MARKER = re.compile(r"#\s*E:\s*(?P<codes>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$")
@@ -58,8 +58,10 @@ def checked(tmp_path_factory):
     config.write_text("[mypy]\n")   # no configuration of the machine's or the repository's applies
     scripts = [SCRIPTS / f"{kind}{suffix}.py" for suffix, needs in VARIANTS.items() if _installed(needs)
                for kind in ("correct", "wrong")]
+    # Keras runs the keras script on its numpy backend and writes its keras.json here, not in ~/.keras
+    script_env = dict(os.environ, KERAS_BACKEND="numpy", KERAS_HOME=str(work / "keras-home"))
     runs = {script.name: subprocess.Popen([sys.executable, str(script)], cwd=work, stdout=subprocess.PIPE,
-                                          stderr=subprocess.STDOUT, text=True)
+                                          stderr=subprocess.STDOUT, text=True, env=script_env)
             for script in scripts if script.name.startswith("correct")}
     mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--config-file", str(config),
                            "--cache-dir", str(work / "cache"), "--no-error-summary", "--no-color-output",
@@ -315,10 +317,23 @@ def _docstring_problems(name, obj, is_class):
     return problems
 
 
-@pytest.mark.parametrize("module_name", ["xinit_c", "xinit_c.initializers", "xinit_c.dask", "xinit_c.torch"])
-def test_every_public_callable_documents_parameters_returns_raises_and_examples(module_name):
+def _keras_for_this_process(monkeypatch, tmp_path):
+    """Skip without keras; otherwise let xinit_c.keras import here: Keras fixes its backend at its first import
+    (the numpy one, unless the environment names another) and writes its keras.json into a temporary KERAS_HOME."""
+    _skip_unless_installed("keras")
+    if "keras" not in sys.modules:
+        monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "numpy"))
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+
+
+@pytest.mark.parametrize("module_name", ["xinit_c", "xinit_c.initializers", "xinit_c.dask", "xinit_c.torch",
+                                         "xinit_c.keras"])
+def test_every_public_callable_documents_parameters_returns_raises_and_examples(module_name, monkeypatch,
+                                                                                tmp_path):
     if module_name in ("xinit_c.dask", "xinit_c.torch"):
         _skip_unless_installed(module_name.split(".")[1])
+    if module_name == "xinit_c.keras":
+        _keras_for_this_process(monkeypatch, tmp_path)
     module = importlib.import_module(module_name)
     checked = list(_documented_callables(module))
     assert len(checked) >= 3
@@ -346,7 +361,7 @@ def test_help_shows_each_signature_once():
 DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi",
                    "xinit_c.initializers", "xinit_c._structured", "xinit_c._buffers", "xinit_c.dask",
                    "xinit_c.torch", "xinit_c._torch_models", "xinit_c._torch_init", "xinit_c._safetensors",
-                   "xinit_c._streams"]
+                   "xinit_c._streams", "xinit_c.keras"]
 
 
 def _docstrings(module):
@@ -372,6 +387,8 @@ def test_the_examples_run(module_name, tmp_path, monkeypatch):
     if module_name == "xinit_c._safetensors":   # save_initialized's example builds a torch model and loads it back
         _skip_unless_installed("torch")
         _skip_unless_installed("safetensors")
+    if module_name == "xinit_c.keras":   # tests/keras_backends.py runs these examples on every backend
+        _keras_for_this_process(monkeypatch, tmp_path)
     monkeypatch.chdir(tmp_path)   # examples that write files write them here
     module = importlib.import_module(module_name)
     parser = doctest.DocTestParser()
@@ -411,7 +428,8 @@ except ImportError as exc:
 
 
 @pytest.mark.parametrize("module, blocked, extra", [("xinit_c.torch", "torch", "torch"),
-                                                     ("xinit_c.dask", "dask", "dask")])
+                                                     ("xinit_c.dask", "dask", "dask"),
+                                                     ("xinit_c.keras", "keras", "keras")])
 def test_a_missing_extra_is_an_import_error_naming_it(module, blocked, extra, tmp_path):
     code = WITHOUT.format(module=module, blocked=blocked)
     # from outside the source tree: -c puts the working directory first on sys.path
