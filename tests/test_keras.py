@@ -9,7 +9,6 @@ import importlib.util
 import json
 import os
 import pathlib
-import re
 import subprocess
 import sys
 
@@ -25,7 +24,6 @@ if importlib.util.find_spec("keras") is None:
 
 TESTS = pathlib.Path(__file__).resolve().parent
 PACKAGE_ROOT = pathlib.Path(xinit_c.__file__).resolve().parent.parent
-README_KERAS = TESTS.parent / "README-keras.md"
 
 
 def run_python(args, tmp_path, backend=None):
@@ -48,16 +46,3 @@ def test_a_backend(backend, framework, tmp_path):
     assert summary["backend"] == backend
     assert summary["checks"] >= 2000   # every part ran: a shorter run would mean a loop lost its cases
 
-
-def test_the_readme_keras_example_runs(tmp_path):
-    if importlib.util.find_spec("torch") is None:
-        pytest.skip("torch is not installed: the README's Keras example uses the torch backend")
-    if not README_KERAS.exists():
-        pytest.skip("the release check runs a copy of tests/ without the README")
-    blocks = re.findall(r"```python\n(.*?)```", README_KERAS.read_text(encoding="utf-8"), re.S)
-    assert blocks
-    script = tmp_path / "readme_keras.py"
-    script.write_text("\n".join(blocks) + "\nprint('loss', loss)\n", encoding="utf-8")
-    result = run_python([str(script)], tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "model.keras").exists()
