@@ -246,6 +246,14 @@ class _Fill:
         return jax.make_array_from_single_device_arrays(shape, sharding, arrays)
 
 
+def _constrained(traced: jax.Array, sharding: NamedSharding) -> jax.Array:
+    """A traced result laid out as ``sharding`` asks: ``with_sharding_constraint`` on a mesh of Auto axes,
+    ``reshard`` on one of Explicit axes (which JAX wants under ``jax.set_mesh``), as each mode takes it."""
+    if sharding.mesh.abstract_mesh.are_all_axes_auto:
+        return jax.lax.with_sharding_constraint(traced, sharding)
+    return jax.sharding.reshard(traced, sharding)
+
+
 def _initializer(fill: _Fill, default_dtype: npt.DTypeLike | None, uses_key: bool = True) -> Initializer:
     """The ``init(key, shape, dtype, out_sharding)`` of ``fill``, as JAX's factories return it."""
     func = fill.func
@@ -264,7 +272,7 @@ def _initializer(fill: _Fill, default_dtype: npt.DTypeLike | None, uses_key: boo
             else:
                 traced = jax.pure_callback(lambda w: fill.host(w, shape, dt), result, words,
                                            vmap_method="sequential")
-            return traced if sharding is None else jax.lax.with_sharding_constraint(traced, sharding)
+            return traced if sharding is None else _constrained(traced, sharding)
         host_words = None if words is None else np.asarray(words)
         if sharding is None:
             return jax.device_put(fill.host(host_words, shape, dt))
