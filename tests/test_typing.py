@@ -22,8 +22,8 @@ PACKAGE = Path(xinit_c.__file__).parent
 SCRIPTS = Path(__file__).parent / "typing"
 
 # script suffix -> the optional package its scripts import (None: numpy only)
-VARIANTS = {"": None, "_torch": "torch", "_dask": "dask"}
-VARIANT_IDS = ["numpy", "torch", "dask"]
+VARIANTS = {"": None, "_torch": "torch", "_dask": "dask", "_jax": "jax"}
+VARIANT_IDS = ["numpy", "torch", "dask", "jax"]
 
 ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): error: .*?(?:  \[(?P<code>[a-z0-9-]+)\])?$")
 MARKER = re.compile(r"#\s*E:\s*(?P<codes>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$")
@@ -166,7 +166,7 @@ def _runtime_parameters(signature):
 
 def _public_modules():
     modules = [xinit_c]
-    for name in ("dask", "torch"):
+    for name in ("dask", "torch", "jax"):
         if _installed(name):
             modules.append(importlib.import_module(f"xinit_c.{name}"))
     return modules
@@ -315,9 +315,10 @@ def _docstring_problems(name, obj, is_class):
     return problems
 
 
-@pytest.mark.parametrize("module_name", ["xinit_c", "xinit_c.initializers", "xinit_c.dask", "xinit_c.torch"])
+@pytest.mark.parametrize("module_name", ["xinit_c", "xinit_c.initializers", "xinit_c.dask", "xinit_c.torch",
+                                         "xinit_c.jax"])
 def test_every_public_callable_documents_parameters_returns_raises_and_examples(module_name):
-    if module_name in ("xinit_c.dask", "xinit_c.torch"):
+    if module_name in ("xinit_c.dask", "xinit_c.torch", "xinit_c.jax"):
         _skip_unless_installed(module_name.split(".")[1])
     module = importlib.import_module(module_name)
     checked = list(_documented_callables(module))
@@ -346,7 +347,7 @@ def test_help_shows_each_signature_once():
 DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi",
                    "xinit_c.initializers", "xinit_c._structured", "xinit_c._buffers", "xinit_c.dask",
                    "xinit_c.torch", "xinit_c._torch_models", "xinit_c._torch_init", "xinit_c._safetensors",
-                   "xinit_c._streams"]
+                   "xinit_c._streams", "xinit_c.jax"]
 
 
 def _docstrings(module):
@@ -369,6 +370,8 @@ def test_the_examples_run(module_name, tmp_path, monkeypatch):
     if module_name in ("xinit_c.dask", "xinit_c.torch", "xinit_c._buffers", "xinit_c._torch_models",
                        "xinit_c._torch_init"):
         _skip_unless_installed("dask" if module_name == "xinit_c.dask" else "torch")
+    if module_name == "xinit_c.jax":
+        _skip_unless_installed("jax")
     if module_name == "xinit_c._safetensors":   # save_initialized's example builds a torch model and loads it back
         _skip_unless_installed("torch")
         _skip_unless_installed("safetensors")
@@ -411,7 +414,8 @@ except ImportError as exc:
 
 
 @pytest.mark.parametrize("module, blocked, extra", [("xinit_c.torch", "torch", "torch"),
-                                                     ("xinit_c.dask", "dask", "dask")])
+                                                     ("xinit_c.dask", "dask", "dask"),
+                                                     ("xinit_c.jax", "jax", "jax")])
 def test_a_missing_extra_is_an_import_error_naming_it(module, blocked, extra, tmp_path):
     code = WITHOUT.format(module=module, blocked=blocked)
     # from outside the source tree: -c puts the working directory first on sys.path

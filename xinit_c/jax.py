@@ -95,6 +95,11 @@ _KEY_WORDS = {"threefry2x32": 2, "rbg": 4, "unsafe_rbg": 4}
 #: XLA's CPU client takes a host buffer without copying it when it is aligned to this (its minimum alignment).
 _ALIGNMENT = 64
 
+# jax 0.10 leaves these unannotated; their types as this module calls them
+_with_sharding_constraint: Callable[[jax.Array, NamedSharding], jax.Array] = jax.lax.with_sharding_constraint
+_reshard: Callable[[jax.Array, NamedSharding], jax.Array] = jax.sharding.reshard
+_shape_dtype_struct: Callable[[tuple[int, ...], np.dtype[Any]], Any] = jax.ShapeDtypeStruct
+
 #: What every factory returns: ``init(key, shape, dtype=<the factory's>, out_sharding=None)``.
 Initializer: TypeAlias = jax.nn.initializers.Initializer
 
@@ -132,7 +137,7 @@ def _key_words(func: str, key: Any) -> Any:
         if impl not in _KEY_WORDS:
             raise ValueError(f"xinit_c.jax.{func}: keys of the {impl!r} implementation are not taken; use "
                              f"{', '.join(_KEY_WORDS)} (docs/stream.md section 14)")
-        data = jax.random.key_data(key)
+        data: Any = jax.random.key_data(key)
     elif isinstance(key, (jax.Array, np.ndarray)):
         data = key
         if data.dtype != np.uint32 or data.shape[-1:] not in ((2,), (4,)):
@@ -228,11 +233,12 @@ class _Fill:
         generator = None if words is None else _generator(words)
         devices_of: dict[tuple[tuple[int, int], ...], list[Any]] = {}
         for device, index in sharding.addressable_devices_indices_map(shape).items():
+            assert index is not None   # a NamedSharding's index map has every addressable device's block
             bounds = tuple(part.indices(size)[:2] for part, size in zip(index, shape))
             devices_of.setdefault(bounds, []).append(device)
         # the structured fills factor the whole matrix (a QR): made once, each block is cut from it
         whole = self.host(words, shape, dtype) if self.block is None else None
-        arrays = []
+        arrays: list[jax.Array] = []
         for bounds, devices in devices_of.items():
             block = _host_empty(tuple(stop - start for start, stop in bounds), dtype)
             if whole is not None:
@@ -241,7 +247,7 @@ class _Fill:
                 assert self.block is not None
                 self.block(block, Generator(key=(0, 0)) if generator is None else generator.__copy__(), shape,
                            tuple(start for start, _ in bounds))
-            arrays.extend(jax.device_put(block, device) for device in devices)
+            arrays.extend(jax.device_put(block, device) for device in devices)   # on CPU: adopted, not copied
             del block
         return jax.make_array_from_single_device_arrays(shape, sharding, arrays)
 
@@ -250,8 +256,8 @@ def _constrained(traced: jax.Array, sharding: NamedSharding) -> jax.Array:
     """A traced result laid out as ``sharding`` asks: ``with_sharding_constraint`` on a mesh of Auto axes,
     ``reshard`` on one of Explicit axes (which JAX wants under ``jax.set_mesh``), as each mode takes it."""
     if sharding.mesh.abstract_mesh.are_all_axes_auto:
-        return jax.lax.with_sharding_constraint(traced, sharding)
-    return jax.sharding.reshard(traced, sharding)
+        return _with_sharding_constraint(traced, sharding)
+    return _reshard(traced, sharding)
 
 
 def _initializer(fill: _Fill, default_dtype: npt.DTypeLike | None, uses_key: bool = True) -> Initializer:
@@ -266,7 +272,8 @@ def _initializer(fill: _Fill, default_dtype: npt.DTypeLike | None, uses_key: boo
         words = _key_words(func, key) if uses_key else None
         fill.check(shape, dt)
         if _is_traced(words) or (not uses_key and _is_traced(key)):
-            result = jax.ShapeDtypeStruct(shape, dt)
+            result = _shape_dtype_struct(shape, dt)
+            traced: jax.Array
             if words is None:
                 traced = jax.pure_callback(lambda: fill.host(None, shape, dt), result)
             else:
@@ -275,7 +282,8 @@ def _initializer(fill: _Fill, default_dtype: npt.DTypeLike | None, uses_key: boo
             return traced if sharding is None else _constrained(traced, sharding)
         host_words = None if words is None else np.asarray(words)
         if sharding is None:
-            return jax.device_put(fill.host(host_words, shape, dt))
+            placed: jax.Array = jax.device_put(fill.host(host_words, shape, dt))
+            return placed
         if not isinstance(sharding.mesh, jax.sharding.Mesh):   # a PartitionSpec under an abstract mesh only
             concrete = jax.sharding.get_mesh()
             if concrete.empty:
@@ -548,13 +556,14 @@ def truncated_normal(stddev: _Real = 1e-2, dtype: npt.DTypeLike | None = None, l
     return _initializer(_Fill("truncated_normal", block), dtype)
 
 
-def _variance_scaling(func: str, scale: _Real, mode: str, distribution: str, in_axis: _Axes, out_axis: _Axes,
-                      batch_axis: _Axes, dtype: npt.DTypeLike | None) -> Initializer:
-    scale, mode, distribution = _api._variance_scaling_options(f"xinit_c.jax.{func}", scale, mode, distribution)
+def _variance_scaling(func: str, scale: _Real, mode: _Mode, distribution: _Distribution, in_axis: _Axes,
+                      out_axis: _Axes, batch_axis: _Axes, dtype: npt.DTypeLike | None) -> Initializer:
+    checked_scale = _api._variance_scaling_options(f"xinit_c.jax.{func}", scale, mode, distribution)[0]
 
     def block(out: npt.NDArray[Any], generator: Generator, global_shape: tuple[int, ...],
               offset: tuple[int, ...]) -> object:
-        return _api.variance_scaling_(out, scale, mode, distribution, generator=generator, global_shape=global_shape,
+        return _api.variance_scaling_(out, checked_scale, mode, distribution, generator=generator,
+                                      global_shape=global_shape,
                                       offset=offset, layout="jax", in_axis=in_axis, out_axis=out_axis,
                                       batch_axis=batch_axis)
     return _initializer(_Fill(func, block), dtype)
