@@ -46,7 +46,7 @@ except ImportError as exc:
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -89,6 +89,8 @@ _Real: TypeAlias = float | int | np.floating[Any] | np.integer[Any] | jax.Array
 _BlockFill: TypeAlias = Callable[[npt.NDArray[Any], Generator, tuple[int, ...], tuple[int, ...]], object]
 #: A whole array to fill in place from a generator (the structured fills, which cannot fill a block alone).
 _WholeFill: TypeAlias = Callable[[npt.NDArray[Any], Generator], object]
+
+_Factory = TypeVar("_Factory", bound=Callable[..., Any])
 
 #: The key implementations whose data section 14 reads, and the words each holds.
 _KEY_WORDS = {"threefry2x32": 2, "rbg": 4, "unsafe_rbg": 4}
@@ -623,9 +625,9 @@ def variance_scaling(scale: _Real, mode: _Mode, distribution: _Distribution, in_
 
 
 def _preset(law: str, scale: float, mode: _Mode, distribution: _Distribution,
-            aliases: str = "") -> Callable[[Callable[..., Initializer]], Callable[..., Initializer]]:
+            aliases: str = "") -> Callable[[_Factory], _Factory]:
     """The docstring of a :func:`variance_scaling` preset; the presets share their parameters."""
-    def document(factory: Callable[..., Initializer]) -> Callable[..., Initializer]:
+    def document(factory: _Factory) -> _Factory:
         name = factory.__name__
         factory.__doc__ = f"""{law} (``jax.nn.initializers.{name}``{aliases}).
 
