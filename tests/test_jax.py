@@ -1,6 +1,7 @@
 """xinit_c.jax: jax.nn.initializers' factories over the xinit-c fills, the JAX key rule of docs/stream.md
 section 14, traced and sharded calls, and Flax."""
 import hashlib
+import importlib.util
 import inspect
 import json
 import os
@@ -12,14 +13,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-jax = pytest.importorskip("jax", reason="jax is not installed (pip install 'xinit-c[jax]')")
-import jax.numpy as jnp  # noqa: E402
-from jax.sharding import PartitionSpec  # noqa: E402
+import reference
+import xinit_c
+from xinit_c._streams import jax_key_stream
 
-import reference  # noqa: E402
-import xinit_c  # noqa: E402
-from xinit_c import jax as xj  # noqa: E402
-from xinit_c._streams import jax_key_stream  # noqa: E402
+if importlib.util.find_spec("jax") is None:
+    pytest.skip("jax is not installed (pip install 'xinit-c[jax]')", allow_module_level=True)
+
+# jax is imported when these tests run, not when pytest collects them: tests that run earlier in the same
+# process (the benchmark's thread pinning, a forked child) need a process without XLA's threads
+jax = jnp = xj = PartitionSpec = KEY = WORDS = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _jax():
+    global jax, jnp, xj, PartitionSpec, KEY, WORDS
+    import jax
+    import jax.numpy as jnp
+    from jax.sharding import PartitionSpec
+
+    from xinit_c import jax as xj
+    KEY = jax.random.key(5)
+    WORDS = np.asarray(jax.random.key_data(KEY)).tolist()
 
 ROOT = Path(__file__).resolve().parent.parent
 EIGHT_DEVICES = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", PYTHONPATH=str(ROOT))
@@ -136,50 +151,59 @@ def _fill(words, fill, shape, dtype, *args, **kwargs):
     return fill(np.empty(shape, dtype), *args, generator=_generator_of(words), **kwargs)
 
 
-KEY = jax.random.key(5)
-WORDS = np.asarray(jax.random.key_data(KEY)).tolist()
-CASES = {
-    "uniform": (xj.uniform(0.3), (6, 5), np.float32, lambda s, d: _fill(WORDS, xinit_c.uniform_, s, d, 0.0, 0.3)),
-    "normal": (xj.normal(0.2), (6, 5), np.float16, lambda s, d: _fill(WORDS, xinit_c.normal_, s, d, 0.0, 0.2)),
-    "normal_complex": (xj.normal(1.0), (6, 5), np.complex64,
-                       lambda s, d: _fill(WORDS, xinit_c.normal_, s, d, 0.0, 1.0)),
-    "truncated_normal": (xj.truncated_normal(0.5, lower=-1.0, upper=3.0), (6, 5), np.float32,
-                         lambda s, d: _fill(WORDS, xinit_c.trunc_normal_, s, d, 0.0, 0.5, -0.5, 1.5)),
-    "variance_scaling": (xj.variance_scaling(0.7, "fan_geo_avg", "uniform", in_axis=0, out_axis=(1, 2),
-                                             batch_axis=3), (4, 3, 5, 2), np.float32,
-                         lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 0.7, "fan_geo_avg", "uniform",
-                                            layout="jax", in_axis=0, out_axis=(1, 2), batch_axis=3)),
-    "glorot_uniform": (xj.glorot_uniform(), (3, 3, 16, 8), np.float32,
-                       lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 1.0, "fan_avg", "uniform",
+def cases():
+    """name -> (initializer, shape, dtype, the expected array from (shape, dtype))."""
+    return {
+        "uniform": (xj.uniform(0.3), (6, 5), np.float32, lambda s, d: _fill(WORDS, xinit_c.uniform_, s, d, 0.0, 0.3)),
+        "normal": (xj.normal(0.2), (6, 5), np.float16, lambda s, d: _fill(WORDS, xinit_c.normal_, s, d, 0.0, 0.2)),
+        "normal_complex": (xj.normal(1.0), (6, 5), np.complex64,
+                           lambda s, d: _fill(WORDS, xinit_c.normal_, s, d, 0.0, 1.0)),
+        "truncated_normal": (xj.truncated_normal(0.5, lower=-1.0, upper=3.0), (6, 5), np.float32,
+                             lambda s, d: _fill(WORDS, xinit_c.trunc_normal_, s, d, 0.0, 0.5, -0.5, 1.5)),
+        "variance_scaling": (xj.variance_scaling(0.7, "fan_geo_avg", "uniform", in_axis=0, out_axis=(1, 2),
+                                                 batch_axis=3), (4, 3, 5, 2), np.float32,
+                             lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 0.7, "fan_geo_avg", "uniform",
+                                                layout="jax", in_axis=0, out_axis=(1, 2), batch_axis=3)),
+        "glorot_uniform": (xj.glorot_uniform(), (3, 3, 16, 8), np.float32,
+                           lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 1.0, "fan_avg", "uniform",
+                                              layout="keras")),
+        "glorot_normal": (xj.glorot_normal(), (16, 8), np.float32,
+                          lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 1.0, "fan_avg", "truncated_normal",
+                                             layout="keras")),
+        "he_uniform": (xj.he_uniform(), (16, 8), np.float64,
+                       lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 2.0, "fan_in", "uniform",
                                           layout="keras")),
-    "glorot_normal": (xj.glorot_normal(), (16, 8), np.float32,
-                      lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 1.0, "fan_avg", "truncated_normal",
+        "he_normal": (xj.he_normal(), (16, 8), np.float32,
+                      lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 2.0, "fan_in", "truncated_normal",
                                          layout="keras")),
-    "he_uniform": (xj.he_uniform(), (16, 8), np.float64,
-                   lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 2.0, "fan_in", "uniform",
-                                      layout="keras")),
-    "he_normal": (xj.he_normal(), (16, 8), np.float32,
-                  lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 2.0, "fan_in", "truncated_normal",
-                                     layout="keras")),
-    "lecun_uniform": (xj.lecun_uniform(), (16, 8), np.float32,
-                      lambda s, d: _fill(WORDS, xinit_c.lecun_uniform_, s, d, layout="keras")),
-    "lecun_normal": (xj.lecun_normal(), (16, 8), np.float32,
-                     lambda s, d: _fill(WORDS, xinit_c.lecun_normal_, s, d, layout="keras")),
-    "vs_complex": (xj.variance_scaling(1.0, "fan_in", "truncated_normal"), (16, 8), np.complex64,
-                   lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 1.0, "fan_in", "truncated_normal",
-                                      layout="keras")),
-    "orthogonal": (xj.orthogonal(1.5), (4, 3, 6), np.float32,
-                   lambda s, d: _fill(WORDS, xinit_c.orthogonal_, (12, 6), d, 1.5).reshape(s)),
-    "orthogonal_column_axis_0": (xj.orthogonal(column_axis=0), (4, 3, 6), np.float32,
-                                 lambda s, d: np.moveaxis(_fill(WORDS, xinit_c.orthogonal_, (18, 4), d)
-                                                          .reshape(3, 6, 4), -1, 0)),
-    "delta_orthogonal": (xj.delta_orthogonal(2.0, column_axis=-2), (3, 3, 4, 8), np.float32,
-                         lambda s, d: _fill(WORDS, xinit_c.delta_orthogonal_, s, d, 2.0, -2)),
-    "constant": (xj.constant([1, 2, 3]), (2, 3), np.int32, lambda s, d: np.broadcast_to(np.int32([1, 2, 3]), s)),
-}
-@pytest.mark.parametrize("case", CASES)
+        "lecun_uniform": (xj.lecun_uniform(), (16, 8), np.float32,
+                          lambda s, d: _fill(WORDS, xinit_c.lecun_uniform_, s, d, layout="keras")),
+        "lecun_normal": (xj.lecun_normal(), (16, 8), np.float32,
+                         lambda s, d: _fill(WORDS, xinit_c.lecun_normal_, s, d, layout="keras")),
+        "vs_complex": (xj.variance_scaling(1.0, "fan_in", "truncated_normal"), (16, 8), np.complex64,
+                       lambda s, d: _fill(WORDS, xinit_c.variance_scaling_, s, d, 1.0, "fan_in", "truncated_normal",
+                                          layout="keras")),
+        "orthogonal": (xj.orthogonal(1.5), (4, 3, 6), np.float32,
+                       lambda s, d: _fill(WORDS, xinit_c.orthogonal_, (12, 6), d, 1.5).reshape(s)),
+        "orthogonal_column_axis_0": (xj.orthogonal(column_axis=0), (4, 3, 6), np.float32,
+                                     lambda s, d: np.moveaxis(_fill(WORDS, xinit_c.orthogonal_, (18, 4), d)
+                                                              .reshape(3, 6, 4), -1, 0)),
+        "delta_orthogonal": (xj.delta_orthogonal(2.0, column_axis=-2), (3, 3, 4, 8), np.float32,
+                             lambda s, d: _fill(WORDS, xinit_c.delta_orthogonal_, s, d, 2.0, -2)),
+        "constant": (xj.constant([1, 2, 3]), (2, 3), np.int32,
+                     lambda s, d: np.broadcast_to(np.int32([1, 2, 3]), s)),
+    }
+
+
+CASE_NAMES = ['uniform', 'normal', 'normal_complex', 'truncated_normal', 'variance_scaling', 'glorot_uniform',
+              'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal', 'vs_complex', 'orthogonal',
+              'orthogonal_column_axis_0', 'delta_orthogonal', 'constant']
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
 def test_the_values_are_the_xinit_fill_from_the_keys_generator(case):
-    init, shape, dtype, expected = CASES[case]
+    init, shape, dtype, expected = cases()[case]
+    assert set(cases()) == set(CASE_NAMES)
     if dtype == np.float64:   # JAX makes float64 only with x64 on (float32 otherwise)
         with jax.enable_x64(True):
             got = init(KEY, shape, dtype)
@@ -216,7 +240,7 @@ def test_the_eager_array_is_the_host_fill_handed_over_whole():
 @pytest.mark.parametrize("case", ["uniform", "truncated_normal", "glorot_uniform", "orthogonal", "constant",
                                   "normal_complex"])
 def test_jit_vmap_and_eval_shape_give_the_eager_bits(case):
-    init, shape, dtype, _ = CASES[case]
+    init, shape, dtype, _ = cases()[case]
     eager = np.asarray(init(KEY, shape, dtype))
     jitted = jax.jit(lambda k: init(k, shape, dtype))(KEY)
     assert np.asarray(jitted).tobytes() == eager.tobytes()
