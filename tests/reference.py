@@ -35,6 +35,7 @@ Public API (imported by the package test suite):
   ``complex_fill(kind, shape, dtype, key, stream=0, position=0, **params)``  section 11
 * ``parameter_stream(name, stream=0)``,
   ``parameter_fill(kind, name, shape, dtype, key, stream=0, position=0, **params)``  section 13
+* ``jax_key_generator(words)``, ``jax_key_fill(kind, words, shape, dtype, **params)``  section 14
 
 Choices the contract leaves open are marked "ORACLE CHOICE" below.
 """
@@ -1192,3 +1193,25 @@ def parameter_fill(kind, name, shape, dtype, key, stream=0, position=0, **params
     the same fill on the generator (key, S(name, stream), position)."""
     return fill(kind, shape, dtype, key, parameter_stream(name, stream), position, **params)
 
+
+# ---------------------------------------------------------------------------
+# Section 14: JAX keys
+# ---------------------------------------------------------------------------
+
+JAX_KEY_DOMAIN = b"xinit-c/jax-key/1" + b"\0"
+
+
+def jax_key_generator(words):
+    """((k0, k1), stream, position) of the JAX key whose uint32 data is ``words`` (2 or 4 of them)."""
+    words = [int(w) for w in words]
+    if len(words) not in (2, 4) or not all(0 <= w < 2**32 for w in words):
+        raise ValueError(f"a JAX key is 2 or 4 uint32 words, got {words}")
+    digest = hashlib.sha256(JAX_KEY_DOMAIN + b"".join(w.to_bytes(4, "little") for w in words)).digest()
+    key = (int.from_bytes(digest[0:4], "little"), int.from_bytes(digest[4:8], "little"))
+    return key, int.from_bytes(digest[8:16], "little"), 0
+
+
+def jax_key_fill(kind, words, shape, dtype, **params):
+    """The fill of ``kind`` from the generator of the JAX key whose data is ``words``."""
+    key, stream, position = jax_key_generator(words)
+    return fill(kind, shape, dtype, key, stream, position, **params)

@@ -14,7 +14,7 @@ README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 # A block that needs its own process (a Keras backend or a JAX device count is fixed
 # when the framework is imported) opens with the command that runs it, e.g.
 # "# run as: KERAS_BACKEND=torch python example.py".
-OWN_PROCESS = re.compile(r"\A# run as: (?P<env>(?:[A-Z_]+=\S+ )*)python \S+\.py\b[^\n]*\n")
+OWN_PROCESS = re.compile(r"\A# run as: (?P<env>(?:[A-Z_]+=\S+ )*)python (?P<script>\S+\.py)\b[^\n]*\n")
 
 
 def python_blocks():
@@ -57,7 +57,7 @@ def test_the_frameworks_examples_are_there():
     assert {_framework(block) for block in own_process_blocks()} >= {"keras", "jax"}
 
 
-@pytest.mark.parametrize("block", own_process_blocks(), ids=lambda block: OWN_PROCESS.match(block)["env"].strip())
+@pytest.mark.parametrize("block", own_process_blocks(), ids=lambda block: OWN_PROCESS.match(block)["script"])
 def test_own_process_example_runs(block, tmp_path):
     variables = dict(pair.split("=", 1) for pair in OWN_PROCESS.match(block)["env"].split())
     needs = {_framework(block), variables.get("KERAS_BACKEND")} | set(re.findall(r"^(?:import|from) (flax|torch)\b",
@@ -68,7 +68,8 @@ def test_own_process_example_runs(block, tmp_path):
     env = dict(os.environ, KERAS_HOME=str(tmp_path / "keras"), PYTHONPATH=os.pathsep.join(
         [str(pathlib.Path(xi.__file__).parent.parent), os.environ.get("PYTHONPATH", "")]))
     env.update(variables)
-    (tmp_path / "example.py").write_text(block)
-    run = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+    script = OWN_PROCESS.match(block)["script"]
+    (tmp_path / script).write_text(block)
+    run = subprocess.run([sys.executable, script], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -22,8 +22,8 @@ PACKAGE = Path(xinit_c.__file__).parent
 SCRIPTS = Path(__file__).parent / "typing"
 
 # script suffix -> the optional package its scripts import (None: numpy only)
-VARIANTS = {"": None, "_torch": "torch", "_dask": "dask", "_keras": "keras"}
-VARIANT_IDS = ["numpy", "torch", "dask", "keras"]
+VARIANTS = {"": None, "_torch": "torch", "_dask": "dask", "_keras": "keras", "_jax": "jax"}
+VARIANT_IDS = ["numpy", "torch", "dask", "keras", "jax"]
 
 ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): error: .*?(?:  \[(?P<code>[a-z0-9-]+)\])?$")
 MARKER = re.compile(r"#\s*E:\s*(?P<codes>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$")
@@ -168,7 +168,7 @@ def _runtime_parameters(signature):
 
 def _public_modules():
     modules = [xinit_c]
-    for name in ("dask", "torch"):
+    for name in ("dask", "torch", "jax"):
         if _installed(name):
             modules.append(importlib.import_module(f"xinit_c.{name}"))
     return modules
@@ -327,10 +327,10 @@ def _keras_for_this_process(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("module_name", ["xinit_c", "xinit_c.initializers", "xinit_c.dask", "xinit_c.torch",
-                                         "xinit_c.keras"])
+                                         "xinit_c.keras", "xinit_c.jax"])
 def test_every_public_callable_documents_parameters_returns_raises_and_examples(module_name, monkeypatch,
                                                                                 tmp_path):
-    if module_name in ("xinit_c.dask", "xinit_c.torch"):
+    if module_name in ("xinit_c.dask", "xinit_c.torch", "xinit_c.jax"):
         _skip_unless_installed(module_name.split(".")[1])
     if module_name == "xinit_c.keras":
         _keras_for_this_process(monkeypatch, tmp_path)
@@ -361,7 +361,7 @@ def test_help_shows_each_signature_once():
 DOCTEST_MODULES = ["xinit_c", "xinit_c._api", "xinit_c._fans", "xinit_c._core", "xinit_c._capi",
                    "xinit_c.initializers", "xinit_c._structured", "xinit_c._buffers", "xinit_c.dask",
                    "xinit_c.torch", "xinit_c._torch_models", "xinit_c._torch_init", "xinit_c._safetensors",
-                   "xinit_c._streams", "xinit_c.keras"]
+                   "xinit_c._streams", "xinit_c.keras", "xinit_c.jax"]
 
 
 def _docstrings(module):
@@ -384,6 +384,8 @@ def test_the_examples_run(module_name, tmp_path, monkeypatch):
     if module_name in ("xinit_c.dask", "xinit_c.torch", "xinit_c._buffers", "xinit_c._torch_models",
                        "xinit_c._torch_init"):
         _skip_unless_installed("dask" if module_name == "xinit_c.dask" else "torch")
+    if module_name == "xinit_c.jax":
+        _skip_unless_installed("jax")
     if module_name == "xinit_c._safetensors":   # save_initialized's example builds a torch model and loads it back
         _skip_unless_installed("torch")
         _skip_unless_installed("safetensors")
@@ -429,7 +431,8 @@ except ImportError as exc:
 
 @pytest.mark.parametrize("module, blocked, extra", [("xinit_c.torch", "torch", "torch"),
                                                      ("xinit_c.dask", "dask", "dask"),
-                                                     ("xinit_c.keras", "keras", "keras")])
+                                                     ("xinit_c.keras", "keras", "keras"),
+                                                     ("xinit_c.jax", "jax", "jax")])
 def test_a_missing_extra_is_an_import_error_naming_it(module, blocked, extra, tmp_path):
     code = WITHOUT.format(module=module, blocked=blocked)
     # from outside the source tree: -c puts the working directory first on sys.path
