@@ -4,6 +4,7 @@ Keras fixes its backend when it is first imported (from KERAS_BACKEND), so tests
 in a subprocess per backend. It asserts as it goes (a failure exits non-zero with the traceback) and prints, last,
 a JSON line naming the backend Keras used and how many checks ran.
 """
+import contextlib
 import doctest
 import json
 import math
@@ -69,6 +70,8 @@ RANDOM_CASES = [
     (xk.RandomNormal, core.RandomNormal, (1.0, 0.25), {}),
     (xk.TruncatedNormal, core.TruncatedNormal, (-1.0, 0.5), {}),
     (xk.Orthogonal, core.Orthogonal, (1.5,), {}),
+    (xk.XavierInitializer, core.XavierInitializer, (True,), {}),
+    (xk.XavierInitializer, core.XavierInitializer, (False,), {}),
 ]
 CONSTANT_CASES = [
     (xk.Zeros, core.Zeros, (), {}),
@@ -86,27 +89,28 @@ def values_equal_the_core_initializers():
         import jax
         refused(lambda: xk.HeUniform(seed=0)((2, 2), "float64"), TypeError, "HeUniform", "jax_enable_x64")
         refused(lambda: xk.Zeros()((2, 2), "int64"), TypeError, "Zeros", "jax_enable_x64")
-        jax.config.update("jax_enable_x64", True)   # for the float64 values below, and for the rest of the run
-    for keras_cls, core_cls, args, kwargs in RANDOM_CASES + CONSTANT_CASES:
-        for shape in SHAPES:
-            if keras_cls is xk.Identity and len(shape) != 2 or keras_cls is xk.Orthogonal and len(shape) < 2:
-                continue
-            for dtype in dtypes:
-                seed = {"seed": 11} if keras_cls in [c[0] for c in RANDOM_CASES] else {}
-                got = keras_cls(*args, **kwargs, **seed)(shape, dtype)
-                expected = core_cls(*args, **kwargs, **seed)(shape, dtype or keras.config.floatx())
-                check(is_backend_tensor(got), f"{keras_cls.__name__} returned a {type(got)}, not a "
-                                              f"{TENSOR_TYPES.get(BACKEND)}")
-                check(keras.backend.standardize_dtype(got.dtype) == (dtype or keras.config.floatx()),
-                      f"{keras_cls.__name__}{shape} {dtype}: got dtype {got.dtype}")
-                check(same_bits(host(got), expected), f"{keras_cls.__name__}{args} {shape} {dtype}: other values")
-    for init, value in [(xk.Zeros(), 0), (xk.Ones(), 1), (xk.Constant(1), 1)]:
-        for dtype in ["int32", "uint8", "bool"]:
-            got = host(init((2, 3), dtype))
-            check(keras.backend.standardize_dtype(got.dtype) == dtype and (got == np.array(value, dtype)).all(),
-                  f"{init!r} {dtype}: {got}")
-    # Keras would cast 0.75 to 0; xinit_c's constant_ refuses a value the dtype cannot hold
-    refused(lambda: xk.Constant(0.75)((2,), "int32"), ValueError, "Constant", "int32")
+    # float64 needs JAX's 64-bit mode, on for these values only: the model below trains in JAX's default mode
+    with (jax.enable_x64(True) if BACKEND == "jax" else contextlib.nullcontext()):
+        for keras_cls, core_cls, args, kwargs in RANDOM_CASES + CONSTANT_CASES:
+            for shape in SHAPES:
+                if keras_cls is xk.Identity and len(shape) != 2 or keras_cls is xk.Orthogonal and len(shape) < 2:
+                    continue
+                for dtype in dtypes:
+                    seed = {"seed": 11} if keras_cls in [c[0] for c in RANDOM_CASES] else {}
+                    got = keras_cls(*args, **kwargs, **seed)(shape, dtype)
+                    expected = core_cls(*args, **kwargs, **seed)(shape, dtype or keras.config.floatx())
+                    check(is_backend_tensor(got), f"{keras_cls.__name__} returned a {type(got)}, not a "
+                                                  f"{TENSOR_TYPES.get(BACKEND)}")
+                    check(keras.backend.standardize_dtype(got.dtype) == (dtype or keras.config.floatx()),
+                          f"{keras_cls.__name__}{shape} {dtype}: got dtype {got.dtype}")
+                    check(same_bits(host(got), expected), f"{keras_cls.__name__}{args} {shape} {dtype}: other values")
+        for init, value in [(xk.Zeros(), 0), (xk.Ones(), 1), (xk.Constant(1), 1)]:
+            for dtype in ["int32", "uint8", "bool"]:
+                got = host(init((2, 3), dtype))
+                check(keras.backend.standardize_dtype(got.dtype) == dtype and (got == np.array(value, dtype)).all(),
+                      f"{init!r} {dtype}: {got}")
+        # Keras would cast 0.75 to 0; xinit_c's constant_ refuses a value the dtype cannot hold
+        refused(lambda: xk.Constant(0.75)((2,), "int32"), ValueError, "Constant", "int32")
 
 
 def keras_axes_give_keras_fans():
@@ -122,6 +126,15 @@ def keras_axes_give_keras_fans():
         got = xk.VarianceScaling(2.0, mode, "untruncated_normal", seed=4, input_axes=[-2], output_axes=[-1])(shape)
         check(same_bits(host(got), core.RandomNormal(0.0, math.sqrt(2.0 / n), seed=4)(shape, keras.config.floatx())),
               f"normal {mode} over axes")
+    # an axis in both groups, as Keras allows: (4, 6) with [0] / [0] has fans (4, 4); [0, 1] / [1] has (24, 6)
+    for inputs, outputs in [([0], [0]), ([0, 1], [1])]:
+        fan_in, fan_out = keras_fans((4, 6), inputs, outputs)
+        limit = math.sqrt(3.0 * 2.0 / ((fan_in + fan_out) / 2))
+        got = xk.VarianceScaling(2.0, "fan_avg", "uniform", seed=5, input_axes=inputs, output_axes=outputs)((4, 6))
+        check(same_bits(host(got), core.RandomUniform(-limit, limit, seed=5)((4, 6), keras.config.floatx())),
+              f"uniform over overlapping axes {inputs} {outputs}")
+    refused(lambda: xk.GlorotUniform(seed=1, input_axes=[0], output_axes=[5])((4, 6)), ValueError,
+            "GlorotUniform", "axis 5")
     # only one of them: Keras ignores it, and so the default fans apply
     check(same_bits(host(xk.HeUniform(seed=4, input_axes=[2])(shape)), core.HeUniform(seed=4)(shape)),
           "a lone input_axes changes nothing")

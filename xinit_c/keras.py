@@ -4,7 +4,7 @@ One class per scheme of :mod:`xinit_c.initializers`, each a
 ``keras.initializers.Initializer`` with Keras 3's name, constructor arguments
 and defaults, so ``Dense(128, kernel_initializer=GlorotUniform(seed=0))``
 works as with Keras's own. Calling one, ``init(shape, dtype=None)``, returns a
-tensor of the current Keras backend (torch, jax, numpy, tensorflow) whose
+tensor of the current Keras backend (torch, jax, numpy; tensorflow untested) whose
 values are those of the :mod:`xinit_c.initializers` object with the same
 arguments, bit for bit; ``dtype`` None means ``keras.config.floatx()``. On
 the torch backend the values are written in place into a CPU tensor (then
@@ -60,6 +60,7 @@ while a Generator-seeded one has moved on by that draw.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, SupportsFloat, SupportsIndex, TypeVar, cast
@@ -73,7 +74,7 @@ except ImportError as exc:
     raise ImportError(f"xinit_c.keras needs Keras 3 and the backend KERAS_BACKEND names, which could not be "
                       f"imported ({exc}): pip install 'xinit-c[keras]'") from exc
 
-from xinit_c import initializers
+from xinit_c import _api, initializers
 from xinit_c._core import Generator
 from xinit_c.initializers import _STATE_KEYS, _Distribution, _Mode
 
@@ -96,6 +97,7 @@ __all__ = [
     "Constant",
     "Orthogonal",
     "Identity",
+    "XavierInitializer",
 ]
 
 #: What ``seed=`` takes here: Keras's int or None, or an xinit_c Generator.
@@ -287,7 +289,9 @@ class VarianceScaling(_Initializer):
     seed : int, Generator or None
         See the module's notes.
     input_axes, output_axes : sequence of int, optional
-        Keras's explicit fan axes; used when both are given.
+        Keras's explicit fan axes, used when both are given: each fan is the
+        product of the dimensions on its axes (an axis may be in both, as in
+        Keras); an axis outside the shape is refused when called.
 
     Raises
     ------
@@ -331,16 +335,19 @@ class VarianceScaling(_Initializer):
         if self.input_axes is None or self.output_axes is None:
             super()._fill(out)
             return
-        # Keras's fans over explicit axes ignore every other axis: the core's JAX axes, with those other axes
-        # as batch axes (which count in neither fan), draw the same words from the same generator
+        # Keras's fans over explicit axes (keras/src/initializers/random_initializers.py, compute_fans): the
+        # products of the dimensions on those axes, the same axis in both allowed; the core draws from them
         rank = len(out.shape)
-        named = {axis % rank if rank else axis for axis in self.input_axes + self.output_axes}
-        on_axes = initializers.VarianceScaling(
-            self.scale, self.mode, self.distribution, self._core._next_generator(),
-            in_axis=self.input_axes, out_axis=self.output_axes,
-            batch_axis=[axis for axis in range(rank) if axis not in named])
         try:
-            on_axes(tuple(out.shape), out=out)
+            for axis in self.input_axes + self.output_axes:
+                if not -rank <= axis < rank:
+                    raise ValueError(f"axis {axis} is out of range for a {rank}-D shape {tuple(out.shape)}")
+            if math.prod(out.shape) == 0:
+                return   # no values, and Keras's fans of an empty kernel can be 0
+            _api.variance_scaling_(out, self.scale, self.mode, self.distribution,
+                                   generator=self._core._next_generator(),
+                                   fan_in=math.prod(out.shape[axis] for axis in self.input_axes),
+                                   fan_out=math.prod(out.shape[axis] for axis in self.output_axes))
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{self!r}: {exc}") from None
 
@@ -456,9 +463,9 @@ class RandomUniform(_Initializer):
 
     Examples
     --------
-    >>> w = keras.ops.convert_to_numpy(RandomUniform(-1.0, 1.0, seed=0)((3, 4), "float64"))
+    >>> w = keras.ops.convert_to_numpy(RandomUniform(-1.0, 1.0, seed=0)((3, 4), "float16"))
     >>> w.dtype, bool(((-1 <= w) & (w <= 1)).all())
-    (dtype('float64'), True)
+    (dtype('float16'), True)
     """
 
     def __init__(self, minval: SupportsFloat = -0.05, maxval: SupportsFloat = 0.05, seed: Seed = None) -> None:
@@ -562,8 +569,8 @@ class Orthogonal(_Initializer):
 
     Examples
     --------
-    >>> q = keras.ops.convert_to_numpy(Orthogonal(seed=0)((4, 4), "float64"))
-    >>> bool(np.allclose(q.T @ q, np.eye(4)))
+    >>> q = keras.ops.convert_to_numpy(Orthogonal(seed=0)((4, 4)))
+    >>> bool(np.allclose(q.T @ q, np.eye(4), atol=1e-6))
     True
     """
 
@@ -623,7 +630,7 @@ class Constant(_Initializer):
 
     Examples
     --------
-    >>> keras.ops.convert_to_numpy(Constant([1, 2, 3])((2, 3), "int64")).tolist()
+    >>> keras.ops.convert_to_numpy(Constant([1, 2, 3])((2, 3), "int32")).tolist()
     [[1, 2, 3], [1, 2, 3]]
     """
 
@@ -668,3 +675,54 @@ class Identity(_Initializer):
 
     def _options(self) -> dict[str, Any]:
         return self._core.get_config()
+
+
+@_registered
+class XavierInitializer(_Initializer):
+    """TensorFlow 1's ``tf.contrib.layers.xavier_initializer`` as a Keras 3 initializer.
+
+    ``variance_scaling_initializer(factor=1.0, mode="FAN_AVG", uniform)`` with
+    ``n = (fan_in + fan_out) / 2`` from Keras's ``(*kernel, in, out)`` layout:
+    ``uniform=True`` is ``U(-l, l)``, ``l = sqrt(3 / n)`` (Glorot's bound);
+    ``uniform=False`` a normal of std ``sqrt(1.3 / n)`` cut at two stds
+    (TensorFlow 1's approximation). The values are
+    :class:`xinit_c.initializers.XavierInitializer`'s, so a TF1 model ported to
+    Keras 3 keeps the article's initializer by name.
+
+    Parameters
+    ----------
+    uniform : bool, default True
+    seed : int, Generator or None
+        See the module's notes.
+    dtype : str, optional
+        The dtype of a call that names none (TF1's ``dtype``); None:
+        ``keras.config.floatx()``.
+
+    Raises
+    ------
+    TypeError
+        ``uniform`` is not a bool, ``dtype`` not a floating dtype; a bad
+        ``seed`` or a ``keras.random.SeedGenerator``.
+
+    Examples
+    --------
+    >>> w = keras.ops.convert_to_numpy(XavierInitializer(seed=0)((4, 4)))
+    >>> bool(abs(w).max() <= (6 / 8) ** 0.5)
+    True
+    """
+
+    def __init__(self, uniform: bool = True, seed: Seed = None, dtype: str | None = None) -> None:
+        name = None if dtype is None else keras.backend.standardize_dtype(dtype)
+        if name is not None and name not in _FLOATS:
+            raise TypeError(f"XavierInitializer: dtype must be one of {', '.join(_FLOATS)}, got {dtype!r}")
+        self.dtype = name
+        self._core = initializers.XavierInitializer(uniform, _drawn_seed(type(self).__name__, seed),
+                                                    "float32" if name is None else name)
+
+    uniform = _core_option("uniform")
+
+    def __call__(self, shape: Sequence[SupportsIndex], dtype: Any = None) -> Any:
+        return super().__call__(shape, self.dtype if dtype is None else dtype)
+
+    def _options(self) -> dict[str, Any]:
+        return {"uniform": self.uniform, "dtype": self.dtype}
