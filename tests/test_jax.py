@@ -221,6 +221,22 @@ def test_zeros_and_ones_ignore_the_key_and_take_any_dtype():
     assert xj.zeros(jax.random.key(0), (2,)).dtype == jnp.float32
 
 
+ZEROS_DTYPES = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128", "bool", "int8", "int16",
+                "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones"])
+def test_zeros_and_ones_take_exactly_the_documented_dtypes(name):
+    doc = " ".join(getattr(xj, name).__doc__.split())
+    assert "float16, bfloat16, float32, float64, complex64, complex128, bool, int8 to int64 or uint8 to uint64" in doc
+    with jax.enable_x64(True):
+        for dtype in ZEROS_DTYPES:
+            assert getattr(xj, name)(KEY, (2,), dtype).dtype == np.dtype(dtype)
+        for dtype in ("float8_e4m3fn", "int4"):
+            with pytest.raises(TypeError, match=f"xinit_c.jax.{name}"):
+                getattr(xj, name)(KEY, (2,), getattr(jnp, dtype))
+
+
 def test_the_eager_array_is_the_host_fill_handed_over_whole():
     # one 64-byte-aligned host buffer: XLA's CPU client adopts such a buffer instead of copying it
     made = []

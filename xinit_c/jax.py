@@ -14,14 +14,28 @@ platform and JAX version, and different keys give different arrays.
   is the one transfer.
 * A traced key (under ``jax.jit``, ``jax.vmap``, ``jax.eval_shape``): the
   same fill runs in a ``jax.pure_callback`` (sequentially over a batch of
-  keys), so the result equals the eager one bit for bit.
+  keys), so the result equals the eager one bit for bit. ``zeros``, ``ones``
+  and ``constant`` need no callback: traced, they are ``jnp.full`` of the
+  value the eager fill stores (converted and checked the same way).
 * ``out_sharding=`` (a ``NamedSharding``, or a ``PartitionSpec`` under
   ``jax.set_mesh``), eager: each addressable device's block is filled from
   its global offset (``global_shape=``/``offset=``) and put on its device
-  as soon as it is made, so no process ever holds more than the blocks it
-  keeps; the result equals the unsharded array bit for bit. Under ``jit`` the
-  whole array is made by the callback, then constrained to the sharding:
-  the block-by-block property is the eager call's.
+  as soon as it is made, so the host holds one block at a time, plus any
+  still being transferred (``jax.device_put`` is asynchronous); the result
+  equals the unsharded array bit for bit.
+* ``out_sharding=`` under ``jit``: the random fills stay blockwise. Inside
+  ``jax.shard_map`` each device runs a callback that fills only its block,
+  at the offset given by its ``axis_index`` along the mesh axes that split
+  each dimension, so the whole array never passes through one device (nor
+  through host memory); devices holding the same block (a replicated
+  axis) each fill it. The structured fills (``orthogonal``,
+  ``delta_orthogonal``: a QR of the whole matrix) are made whole by one
+  callback and then constrained to the sharding, through one device.
+* A shape the sharding does not split into equal blocks is refused, naming
+  the initializer, before anything is filled. The blocks go to the
+  sharding's memory kind: ``"pinned_host"`` eager or traced,
+  ``"unpinned_host"`` eager only (under ``jit`` JAX 0.10 leaves it in
+  device memory, so it is refused there).
 
 >>> import jax, numpy as np
 >>> from xinit_c import jax as xj
@@ -408,7 +422,9 @@ def zeros(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
         Ignored, as JAX ignores it (a traced key makes the result traced).
     shape : sequence of int
     dtype : dtype, optional
-        Any numeric or bool dtype; ``None``: JAX's default float dtype.
+        float16, bfloat16, float32, float64, complex64, complex128, bool, int8
+        to int64 or uint8 to uint64 (:func:`xinit_c.constant_`'s; not float8
+        or int4); ``None``: JAX's default float dtype.
     out_sharding : NamedSharding or PartitionSpec, optional
         Made block by block, as the module's notes say.
 
@@ -421,7 +437,8 @@ def zeros(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
     TypeError
         A bad shape, dtype or ``out_sharding``.
     ValueError
-        A negative dimension; a PartitionSpec without a mesh.
+        A negative dimension; a PartitionSpec without a mesh; a sharding
+        that does not split the shape into equal blocks.
 
     Examples
     --------
@@ -442,7 +459,9 @@ def ones(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
         Ignored, as JAX ignores it (a traced key makes the result traced).
     shape : sequence of int
     dtype : dtype, optional
-        Any numeric or bool dtype; ``None``: JAX's default float dtype.
+        float16, bfloat16, float32, float64, complex64, complex128, bool, int8
+        to int64 or uint8 to uint64 (:func:`xinit_c.constant_`'s; not float8
+        or int4); ``None``: JAX's default float dtype.
     out_sharding : NamedSharding or PartitionSpec, optional
 
     Returns
@@ -454,7 +473,8 @@ def ones(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
     TypeError
         A bad shape, dtype or ``out_sharding``.
     ValueError
-        A negative dimension; a PartitionSpec without a mesh.
+        A negative dimension; a PartitionSpec without a mesh; a sharding
+        that does not split the shape into equal blocks.
 
     Examples
     --------
@@ -476,7 +496,8 @@ def constant(value: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> Initia
     ----------
     value : number or array_like
     dtype : dtype, optional
-        The initializer's default dtype; ``None``: JAX's default float dtype.
+        The initializer's default dtype: as for :func:`zeros`; ``None``: JAX's
+        default float dtype.
 
     Returns
     -------
