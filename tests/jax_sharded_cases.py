@@ -145,6 +145,19 @@ def errors():
         xj._host_empty = real
 
 
+def batched():
+    """A batch of keys under jit(vmap(...)) with out_sharding: each key's array, blockwise."""
+    mesh = jax.make_mesh((2, 4), ("a", "b"), axis_types=(jax.sharding.AxisType.Auto,) * 2)
+    init = INITIALIZERS["glorot_uniform"]
+    keys = jax.random.split(jax.random.key(3), 3)
+    log = []
+    with stderr_of_this_process(log):
+        result = jax.jit(jax.vmap(lambda k: init(k, (16, 32), out_sharding=NamedSharding(mesh, P("a", "b")))))(keys)
+    return {"equal": all(np.asarray(result[i]).tobytes() == np.asarray(init(keys[i], (16, 32))).tobytes()
+                         for i in range(3)),
+            "spec": str(result.sharding.spec), "rematerialized": "Involuntary full rematerialization" in log[0]}
+
+
 def main():
     cases = []
     for mesh_name in MESHES:
@@ -188,7 +201,7 @@ def main():
         for name in ("uniform", "orthogonal", "constant"):
             cases.append(case(name, INITIALIZERS[name], (32, 32), np.float32, "2x4", "both", P("a", "b"), how,
                               "pinned_host"))
-    json.dump({"cases": cases, "errors": errors()}, sys.stdout)
+    json.dump({"cases": cases, "errors": errors(), "vmap": batched()}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -421,6 +421,10 @@ def test_a_jitted_blockwise_fill_makes_each_block_on_its_device(sharded_cases):
             assert c["events"].count("fill") == 8, c   # one host block per device
 
 
+def test_a_batch_of_keys_under_jit_and_vmap_is_sharded_blockwise(sharded_run):
+    assert sharded_run["vmap"] == {"equal": True, "spec": "P(None, 'a', 'b')", "rematerialized": False}
+
+
 def test_a_sharding_in_host_memory_is_kept(sharded_cases):
     kinds = {(c["how"], c["init"], c["memory_kind"]) for c in sharded_cases if c["memory_kind"] != "device"}
     assert kinds == {("eager", "uniform", "pinned_host"), ("eager", "uniform", "unpinned_host")} | {
