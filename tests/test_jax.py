@@ -221,6 +221,22 @@ def test_zeros_and_ones_ignore_the_key_and_take_any_dtype():
     assert xj.zeros(jax.random.key(0), (2,)).dtype == jnp.float32
 
 
+ZEROS_DTYPES = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128", "bool", "int8", "int16",
+                "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones"])
+def test_zeros_and_ones_take_exactly_the_documented_dtypes(name):
+    doc = " ".join(getattr(xj, name).__doc__.split())
+    assert "float16, bfloat16, float32, float64, complex64, complex128, bool, int8 to int64 or uint8 to uint64" in doc
+    with jax.enable_x64(True):
+        for dtype in ZEROS_DTYPES:
+            assert getattr(xj, name)(KEY, (2,), dtype).dtype == np.dtype(dtype)
+        for dtype in ("float8_e4m3fn", "int4"):
+            with pytest.raises(TypeError, match=f"xinit_c.jax.{name}"):
+                getattr(xj, name)(KEY, (2,), getattr(jnp, dtype))
+
+
 def test_the_eager_array_is_the_host_fill_handed_over_whole():
     # one 64-byte-aligned host buffer: XLA's CPU client adopts such a buffer instead of copying it
     made = []
@@ -252,6 +268,25 @@ def test_jit_vmap_and_eval_shape_give_the_eager_bits(case):
         assert np.asarray(batched[i]).tobytes() == np.asarray(init(keys[i], shape, dtype)).tobytes()
     abstract = jax.eval_shape(lambda k: init(k, shape, dtype), KEY)
     assert (abstract.shape, abstract.dtype) == (shape, np.dtype(dtype))
+
+
+@pytest.mark.parametrize("value", [-0.0, 0.1, -7, float("inf"), [1.5, -0.0, 3.0]])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "float32", "complex64"])
+def test_a_traced_constant_is_the_eager_fill_without_a_callback(value, dtype):
+    init = xj.constant(value)
+    eager = np.asarray(init(KEY, (4, 3), dtype))
+    program = str(jax.make_jaxpr(lambda k: init(k, (4, 3), dtype))(KEY))
+    assert "callback" not in program
+    assert np.asarray(jax.jit(lambda k: init(k, (4, 3), dtype))(KEY)).tobytes() == eager.tobytes()
+
+
+@pytest.mark.parametrize("name, dtype", [("zeros", "bfloat16"), ("ones", "int8"), ("ones", "bool"),
+                                         ("zeros", "uint32"), ("ones", "complex64")])
+def test_traced_zeros_and_ones_are_the_eager_fill_without_a_callback(name, dtype):
+    init = getattr(xj, name)
+    assert "callback" not in str(jax.make_jaxpr(lambda k: init(k, (5,), dtype))(KEY))
+    assert np.asarray(jax.jit(lambda k: init(k, (5,), dtype))(KEY)).tobytes() == \
+        np.asarray(init(KEY, (5,), dtype)).tobytes()
 
 
 def test_a_legacy_key_under_jit_gives_the_eager_bits():
@@ -326,11 +361,21 @@ def test_a_key_of_another_implementation_is_refused():
 # --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sharded_cases(tmp_path_factory):
+def sharded_run(tmp_path_factory):
     result = subprocess.run([sys.executable, str(TESTS / "jax_sharded_cases.py")], capture_output=True,
                             text=True, timeout=300, cwd=tmp_path_factory.mktemp("sharded"), env=EIGHT_DEVICES)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def sharded_cases(sharded_run):
+    return sharded_run["cases"]
+
+
+@pytest.fixture(scope="module")
+def sharded_errors(sharded_run):
+    return sharded_run["errors"]
 
 
 def test_every_mesh_and_spec_is_covered(sharded_cases):
@@ -341,7 +386,9 @@ def test_every_mesh_and_spec_is_covered(sharded_cases):
     assert {("2x4", "both"), ("4x2", "both")} <= seen
     assert {c["init"] for c in sharded_cases} >= {"uniform", "normal", "truncated_normal", "glorot_uniform",
                                                    "variance_scaling_3d", "orthogonal", "constant"}
-    assert {c["how"] for c in sharded_cases} == {"eager", "partition_spec", "jit", "jit_auto"}
+    assert {c["how"] for c in sharded_cases} == {"eager", "partition_spec", "jit", "jit_auto", "jit_partition_spec"}
+    for how in ("jit", "jit_auto"):   # under jit too, every mesh and spec
+        assert {(c["mesh"], c["spec"]) for c in sharded_cases if c["how"] == how} >= seen
 
 
 def test_the_sharded_array_is_the_unsharded_one_bit_for_bit(sharded_cases):
@@ -356,6 +403,43 @@ def test_each_block_is_made_once_and_put_on_its_devices_before_the_next(sharded_
         events = c["events"][1:] if c["init"] == "orthogonal" else c["events"]   # its whole matrix comes first
         per_block = ["fill"] + ["put"] * (8 // c["distinct_blocks"])
         assert events == per_block * c["distinct_blocks"], c
+
+
+def test_a_jitted_blockwise_fill_makes_each_block_on_its_device(sharded_cases):
+    # XLA warns "Involuntary full rematerialization" when the whole array must pass through one device; the
+    # structured fills (a QR of the whole matrix) still do, which shows the warning is caught when it comes
+    jitted = [c for c in sharded_cases if c["how"].startswith("jit")]
+    structured = [c for c in jitted if c["init"] == "orthogonal"]
+    assert structured and all(c["rematerialized"] for c in structured)
+    assert structured[0]["temp_bytes"] >= structured[0]["nbytes"]
+    blockwise = [c for c in jitted if c["init"] != "orthogonal"]
+    assert len(blockwise) > 40
+    for c in blockwise:
+        assert not c["rematerialized"], c
+        assert c["temp_bytes"] < c["nbytes"] // 8, c   # no buffer of the whole array, not even of one block
+        if c["init"] not in ("constant", "zeros", "constant_negative_zero"):   # the constants need no host
+            assert c["events"].count("fill") == 8, c   # one host block per device
+
+
+def test_a_batch_of_keys_under_jit_and_vmap_is_sharded_blockwise(sharded_run):
+    assert sharded_run["vmap"] == {"equal": True, "spec": "P(None, 'a', 'b')", "rematerialized": False}
+
+
+def test_a_sharding_in_host_memory_is_kept(sharded_cases):
+    kinds = {(c["how"], c["init"], c["memory_kind"]) for c in sharded_cases if c["memory_kind"] != "device"}
+    assert kinds == {("eager", "uniform", "pinned_host"), ("eager", "uniform", "unpinned_host")} | {
+        (how, name, "pinned_host") for how in ("jit", "jit_auto") for name in ("uniform", "orthogonal", "constant")}
+
+
+def test_a_bad_sharding_is_refused_with_the_initializers_name_before_any_block_is_made(sharded_errors):
+    for name, init in (("eager", "glorot_uniform"), ("jit", "normal"), ("structured", "orthogonal"),
+                       ("constant", "constant")):
+        refused = sharded_errors[name]
+        assert refused["message"].startswith(f"xinit_c.jax.{init}: out_sharding P("), refused
+        assert "does not split shape" in refused["message"] and refused["cause"] == "IndivisibleError"
+    assert sharded_errors["blocks_made"] == 0
+    assert sharded_errors["unpinned_host_jit"]["message"].startswith(
+        "xinit_c.jax.uniform: out_sharding in memory kind 'unpinned_host' is not taken under jit")
 
 
 # --------------------------------------------------------------------------

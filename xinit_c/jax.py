@@ -14,14 +14,28 @@ platform and JAX version, and different keys give different arrays.
   is the one transfer.
 * A traced key (under ``jax.jit``, ``jax.vmap``, ``jax.eval_shape``): the
   same fill runs in a ``jax.pure_callback`` (sequentially over a batch of
-  keys), so the result equals the eager one bit for bit.
+  keys), so the result equals the eager one bit for bit. ``zeros``, ``ones``
+  and ``constant`` need no callback: traced, they are ``jnp.full`` of the
+  value the eager fill stores (converted and checked the same way).
 * ``out_sharding=`` (a ``NamedSharding``, or a ``PartitionSpec`` under
   ``jax.set_mesh``), eager: each addressable device's block is filled from
   its global offset (``global_shape=``/``offset=``) and put on its device
-  as soon as it is made, so no process ever holds more than the blocks it
-  keeps; the result equals the unsharded array bit for bit. Under ``jit`` the
-  whole array is made by the callback, then constrained to the sharding:
-  the block-by-block property is the eager call's.
+  as soon as it is made, so the host holds one block at a time, plus any
+  still being transferred (``jax.device_put`` is asynchronous); the result
+  equals the unsharded array bit for bit.
+* ``out_sharding=`` under ``jit``: the random fills stay blockwise. Inside
+  ``jax.shard_map`` each device runs a callback that fills only its block,
+  at the offset given by its ``axis_index`` along the mesh axes that split
+  each dimension, so the whole array never passes through one device (nor
+  through host memory); devices holding the same block (a replicated
+  axis) each fill it. The structured fills (``orthogonal``,
+  ``delta_orthogonal``: a QR of the whole matrix) are made whole by one
+  callback and then constrained to the sharding, through one device.
+* A shape the sharding does not split into equal blocks is refused, naming
+  the initializer, before anything is filled. The blocks go to the
+  sharding's memory kind: ``"pinned_host"`` eager or traced,
+  ``"unpinned_host"`` eager only (under ``jit`` JAX 0.10 leaves it in
+  device memory, so it is refused there).
 
 >>> import jax, numpy as np
 >>> from xinit_c import jax as xj
@@ -39,7 +53,7 @@ from __future__ import annotations
 try:
     import jax
     import jax.numpy as jnp
-    from jax.sharding import NamedSharding, PartitionSpec
+    from jax.sharding import NamedSharding, PartitionSpec, SingleDeviceSharding
 except ImportError as exc:
     raise ImportError("xinit_c.jax needs JAX, which could not be imported: pip install 'xinit-c[jax]'") from exc
 
@@ -101,6 +115,7 @@ _ALIGNMENT = 64
 _with_sharding_constraint: Callable[[jax.Array, NamedSharding], jax.Array] = jax.lax.with_sharding_constraint
 _reshard: Callable[[jax.Array, NamedSharding], jax.Array] = jax.sharding.reshard
 _shape_dtype_struct: Callable[[tuple[int, ...], np.dtype[Any]], Any] = jax.ShapeDtypeStruct
+_replicated_spec: Callable[[], PartitionSpec] = PartitionSpec
 
 #: What every factory returns: ``init(key, shape, dtype=<the factory's>, out_sharding=None)``.
 Initializer: TypeAlias = jax.nn.initializers.Initializer
@@ -196,11 +211,14 @@ class _Fill:
     """One initializer's fill: blockwise (any block from its global offset) or whole (structured)."""
 
     def __init__(self, func: str, block: _BlockFill | None = None, whole: _WholeFill | None = None,
-                 check: Callable[[tuple[int, ...], np.dtype[Any]], None] | None = None) -> None:
+                 check: Callable[[tuple[int, ...], np.dtype[Any]], None] | None = None,
+                 constant: Any = None) -> None:
         self.func = func
         self.block = block
         self.whole = whole
         self.check_whole = check
+        #: zeros, ones, constant: the value, which a traced call broadcasts with jnp.full (no host callback)
+        self.constant = constant
 
     def check(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
         """Every refusal of the real fill, before any array is made or any callback is staged: a blockwise fill
@@ -224,6 +242,47 @@ class _Fill:
             assert self.whole is not None
             self.whole(out, generator)
         return out
+
+    def constant_value(self, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+        """The constant as the eager fill stores it in ``dtype`` (numpy's conversion, checked), unbroadcast."""
+        return _api.constant_(np.empty(np.shape(self.constant), dtype), self.constant)
+
+    def traced_blocks(self, words: Any, shape: tuple[int, ...], dtype: np.dtype[Any], sharding: NamedSharding,
+                      block_shape: tuple[int, ...]) -> jax.Array:
+        """A blockwise fill under tracing: each device's callback fills only its own block, from the block's
+        global offset, so no device (and no host buffer) ever holds the whole array.
+
+        Inside ``shard_map`` a device's block index along a dimension split over mesh axes ``(a, b, ...)`` is
+        ``axis_index(a)``, then ``* size(b) + axis_index(b)`` and so on (the first axis major, as JAX lays out a
+        dimension split over several axes); its offset is that index times the block's size there."""
+        assert self.block is not None
+        block = self.block
+        mesh = sharding.mesh
+        axis_size = dict(zip(mesh.axis_names, mesh.axis_sizes))
+        spec = tuple(sharding.spec) + (None,) * (len(shape) - len(sharding.spec))
+        axes_of = [() if entry is None else (entry,) if isinstance(entry, str) else tuple(entry) for entry in spec]
+
+        def fill_block(device_words: npt.NDArray[Any], block_index: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            out = _host_empty(block_shape, dtype)
+            block(out, _generator(device_words), shape,
+                  tuple(int(index) * size for index, size in zip(block_index.tolist(), block_shape)))
+            return out
+
+        def on_each_device(device_words: jax.Array) -> jax.Array:
+            indices = []
+            for axes in axes_of:
+                index = jnp.int32(0)
+                for name in axes:
+                    index = index * axis_size[name] + jax.lax.axis_index(name)
+                indices.append(index)
+            block_index = jnp.stack(indices) if indices else jnp.zeros((0,), jnp.int32)
+            made: jax.Array = jax.pure_callback(fill_block, _shape_dtype_struct(block_shape, dtype), device_words,
+                                                block_index, vmap_method="sequential")
+            return made
+
+        blocks: jax.Array = jax.shard_map(on_each_device, mesh=mesh, in_specs=_replicated_spec(),
+                                          out_specs=sharding.spec)(words)
+        return blocks
 
     def sharded(self, words: npt.ArrayLike | None, shape: tuple[int, ...], dtype: np.dtype[Any],
                 sharding: NamedSharding) -> jax.Array:
@@ -249,9 +308,37 @@ class _Fill:
                 assert self.block is not None
                 self.block(block, Generator(key=(0, 0)) if generator is None else generator.__copy__(), shape,
                            tuple(start for start, _ in bounds))
-            arrays.extend(jax.device_put(block, device) for device in devices)   # on CPU: adopted, not copied
+            # on CPU: adopted, not copied; in the sharding's memory kind (device, pinned_host, unpinned_host)
+            arrays.extend(jax.device_put(block, SingleDeviceSharding(device, memory_kind=sharding.memory_kind))
+                          for device in devices)
             del block
         return jax.make_array_from_single_device_arrays(shape, sharding, arrays)
+
+
+def _block_shape(func: str, sharding: NamedSharding, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of each device's block, checked before anything is filled: JAX's shardings split a
+    dimension only into equal blocks."""
+    try:
+        block_shape: tuple[int, ...] = sharding.shard_shape(shape)
+    except ValueError as exc:
+        raise ValueError(f"xinit_c.jax.{func}: out_sharding {sharding.spec} does not split shape {shape} into "
+                         f"equal blocks over the mesh {dict(zip(sharding.mesh.axis_names, sharding.mesh.axis_sizes))}"
+                         f" (each split dimension must be a multiple of the number of its blocks)") from exc
+    return block_shape
+
+
+def _in_memory_kind(func: str, traced: jax.Array, sharding: NamedSharding) -> jax.Array:
+    """A traced result, made in device memory, moved to the sharding's memory kind. Only "pinned_host" is
+    taken: JAX 0.10's ``device_put`` under ``jit`` leaves an array asked for in "unpinned_host" in device
+    memory (measured on the CPU backend), which would silently not be what was asked."""
+    if sharding.memory_kind in (None, "device"):
+        return traced
+    if sharding.memory_kind != "pinned_host":
+        raise ValueError(f"xinit_c.jax.{func}: out_sharding in memory kind {sharding.memory_kind!r} is not taken "
+                         f"under jit (JAX places a traced array only in 'device' or 'pinned_host' memory); call "
+                         f"the initializer eagerly, or pass jit's out_shardings=")
+    moved: jax.Array = jax.device_put(traced, sharding)
+    return moved
 
 
 def _constrained(traced: jax.Array, sharding: NamedSharding) -> jax.Array:
@@ -273,15 +360,20 @@ def _initializer(fill: _Fill, default_dtype: npt.DTypeLike | None, uses_key: boo
         sharding = _named_sharding(func, out_sharding)
         words = _key_words(func, key) if uses_key else None
         fill.check(shape, dt)
+        block_shape = None if sharding is None else _block_shape(func, sharding, shape)
         if _is_traced(words) or (not uses_key and _is_traced(key)):
-            result = _shape_dtype_struct(shape, dt)
             traced: jax.Array
-            if words is None:
-                traced = jax.pure_callback(lambda: fill.host(None, shape, dt), result)
-            else:
-                traced = jax.pure_callback(lambda w: fill.host(w, shape, dt), result, words,
+            if fill.constant is not None:   # a broadcast XLA makes on each device: no callback, nothing to move
+                traced = jnp.full(shape, fill.constant_value(dt), dt)
+                laid_out = traced if sharding is None else _constrained(traced, sharding)
+            elif sharding is not None and fill.block is not None:
+                assert block_shape is not None
+                laid_out = fill.traced_blocks(words, shape, dt, sharding, block_shape)
+            else:   # the structured fills: the whole array from one callback, then laid out as asked
+                traced = jax.pure_callback(lambda w: fill.host(w, shape, dt), _shape_dtype_struct(shape, dt), words,
                                            vmap_method="sequential")
-            return traced if sharding is None else _constrained(traced, sharding)
+                laid_out = traced if sharding is None else _constrained(traced, sharding)
+            return laid_out if sharding is None else _in_memory_kind(func, laid_out, sharding)
         host_words = None if words is None else np.asarray(words)
         if sharding is None:
             placed: jax.Array = jax.device_put(fill.host(host_words, shape, dt))
@@ -313,7 +405,7 @@ def _constant_fill(func: str, value: Any) -> _Fill:
     def block(out: npt.NDArray[Any], generator: Generator, global_shape: tuple[int, ...],
               offset: tuple[int, ...]) -> object:
         return _api.constant_(out, value, global_shape=global_shape, offset=offset)
-    return _Fill(func, block)
+    return _Fill(func, block, constant=value)
 
 
 _zeros = _initializer(_constant_fill("zeros", 0), None, uses_key=False)
@@ -330,7 +422,9 @@ def zeros(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
         Ignored, as JAX ignores it (a traced key makes the result traced).
     shape : sequence of int
     dtype : dtype, optional
-        Any numeric or bool dtype; ``None``: JAX's default float dtype.
+        float16, bfloat16, float32, float64, complex64, complex128, bool, int8
+        to int64 or uint8 to uint64 (:func:`xinit_c.constant_`'s; not float8
+        or int4); ``None``: JAX's default float dtype.
     out_sharding : NamedSharding or PartitionSpec, optional
         Made block by block, as the module's notes say.
 
@@ -343,7 +437,8 @@ def zeros(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
     TypeError
         A bad shape, dtype or ``out_sharding``.
     ValueError
-        A negative dimension; a PartitionSpec without a mesh.
+        A negative dimension; a PartitionSpec without a mesh; a sharding
+        that does not split the shape into equal blocks.
 
     Examples
     --------
@@ -364,7 +459,9 @@ def ones(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
         Ignored, as JAX ignores it (a traced key makes the result traced).
     shape : sequence of int
     dtype : dtype, optional
-        Any numeric or bool dtype; ``None``: JAX's default float dtype.
+        float16, bfloat16, float32, float64, complex64, complex128, bool, int8
+        to int64 or uint8 to uint64 (:func:`xinit_c.constant_`'s; not float8
+        or int4); ``None``: JAX's default float dtype.
     out_sharding : NamedSharding or PartitionSpec, optional
 
     Returns
@@ -376,7 +473,8 @@ def ones(key: Any, shape: _Shape, dtype: npt.DTypeLike | None = None,
     TypeError
         A bad shape, dtype or ``out_sharding``.
     ValueError
-        A negative dimension; a PartitionSpec without a mesh.
+        A negative dimension; a PartitionSpec without a mesh; a sharding
+        that does not split the shape into equal blocks.
 
     Examples
     --------
@@ -398,7 +496,8 @@ def constant(value: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> Initia
     ----------
     value : number or array_like
     dtype : dtype, optional
-        The initializer's default dtype; ``None``: JAX's default float dtype.
+        The initializer's default dtype: as for :func:`zeros`; ``None``: JAX's
+        default float dtype.
 
     Returns
     -------
