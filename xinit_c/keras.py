@@ -133,7 +133,8 @@ def _drawn_seed(owner: str, seed: Any) -> int | Generator:
     if isinstance(seed, Generator):
         return seed
     # the core refuses anything else (bools, floats, negative ints) with a message naming the class
-    return seed  # type: ignore[no-any-return]
+    given: int = seed
+    return given
 
 
 class _Initializer(_KerasInitializer):
@@ -159,13 +160,13 @@ class _Initializer(_KerasInitializer):
                             f"{', '.join(_FLOATS)}")
         backend = keras.backend.backend()
         if backend == "jax":
-            import jax
+            import jax  # type: ignore[import-not-found, unused-ignore]   # absent where keras runs on torch
             # without jax_enable_x64, JAX would turn a 64-bit array into a 32-bit one
             if jax.dtypes.canonicalize_dtype(initializers._dtype(name)) != initializers._dtype(name):
                 raise TypeError(f"{self!r}: the jax backend holds no {name} arrays unless jax_enable_x64 is set "
                                 "(jax.config.update('jax_enable_x64', True))")
         if backend == "torch":
-            import torch
+            import torch  # type: ignore[import-not-found, unused-ignore]   # absent where keras runs on jax
             out = torch.empty(dims, dtype=getattr(torch, name), device="cpu")
             self._fill(out)
             return keras.ops.convert_to_tensor(out)   # moves it to Keras's device, if that is not the CPU
