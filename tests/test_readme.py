@@ -30,6 +30,10 @@ def own_process_blocks():
     return [block for block in python_blocks() if OWN_PROCESS.match(block)] if README.exists() else []
 
 
+def own_process_params():
+    return [pytest.param(block, id=OWN_PROCESS.match(block)["script"]) for block in own_process_blocks()]
+
+
 def _framework(block):
     """The optional framework a block imports first (keras, jax, flax), or None."""
     match = re.search(r"^(?:import|from) (keras|jax|flax)\b", block, re.M)
@@ -57,7 +61,7 @@ def test_the_frameworks_examples_are_there():
     assert {_framework(block) for block in own_process_blocks()} >= {"keras", "jax"}
 
 
-@pytest.mark.parametrize("block", own_process_blocks(), ids=lambda block: OWN_PROCESS.match(block)["script"])
+@pytest.mark.parametrize("block", own_process_params())
 def test_own_process_example_runs(block, tmp_path):
     variables = dict(pair.split("=", 1) for pair in OWN_PROCESS.match(block)["env"].split())
     needs = {_framework(block), variables.get("KERAS_BACKEND")} | set(re.findall(r"^(?:import|from) (flax|torch)\b",
