@@ -36,7 +36,8 @@ def run_python(args, tmp_path, backend=None):
                           timeout=600)
 
 
-@pytest.mark.parametrize("backend, framework", [("torch", "torch"), ("jax", "jax"), ("numpy", "numpy")])
+# Keras 3.15's numpy backend imports jax (keras/src/backend/numpy), so it needs jax installed too
+@pytest.mark.parametrize("backend, framework", [("torch", "torch"), ("jax", "jax"), ("numpy", "jax")])
 def test_a_backend(backend, framework, tmp_path):
     if importlib.util.find_spec(framework) is None:
         pytest.skip(f"{framework} is not installed: the Keras {backend} backend is untested")

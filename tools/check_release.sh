@@ -44,13 +44,13 @@ echo "policy $policy: no newer than the manylinux_2_28 target"
 
 echo "== the wheel in a fresh venv at every dependency's floor, tests run from outside the source tree"
 # torch is left out (the test extra pins it exactly, and the README's test
-# command runs it), and so are jax and flax: jax 0.10.2 needs ml_dtypes 0.5,
-# above the 0.4 floor tested here, and their floors are the releases the
-# README's test command installs today; everything else is at the oldest
-# release pyproject allows
+# command runs it), and so are jax, flax and keras: jax 0.10.2 needs ml_dtypes
+# 0.5, above the 0.4 floor tested here, Keras's numpy backend imports jax, and
+# their floors are the releases the README's test command installs today;
+# everything else is at the oldest release pyproject allows
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q -c "$root/tests/constraints-oldest.txt" "$work"/dist/*.whl \
-    pytest hypothesis scipy mpmath ml_dtypes "dask[array,distributed]" numba zarr mypy Cython setuptools safetensors tqdm keras
+    pytest hypothesis scipy mpmath ml_dtypes "dask[array,distributed]" numba zarr mypy Cython setuptools safetensors tqdm
 "$work/venv/bin/pip" list
 cp -r "$root/tests" "$root/src" "$root/examples" "$work/"   # sources for the C driver, no package
 cp "$root/pyproject.toml" "$work/pyproject.toml"
