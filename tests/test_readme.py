@@ -63,7 +63,8 @@ def test_the_frameworks_examples_are_there():
 
 @pytest.mark.parametrize("block", own_process_params())
 def test_own_process_example_runs(block, tmp_path):
-    variables = dict(pair.split("=", 1) for pair in OWN_PROCESS.match(block)["env"].split())
+    command = OWN_PROCESS.match(block)
+    variables = dict(pair.split("=", 1) for pair in command["env"].split())
     needs = {_framework(block), variables.get("KERAS_BACKEND")} | set(re.findall(r"^(?:import|from) (flax|torch)\b",
                                                                                   block, re.M))
     for needed in needs - {None, "numpy"}:
@@ -72,7 +73,7 @@ def test_own_process_example_runs(block, tmp_path):
     env = dict(os.environ, KERAS_HOME=str(tmp_path / "keras"), PYTHONPATH=os.pathsep.join(
         [str(pathlib.Path(xi.__file__).parent.parent), os.environ.get("PYTHONPATH", "")]))
     env.update(variables)
-    script = OWN_PROCESS.match(block)["script"]
+    script = command["script"]
     (tmp_path / script).write_text(block)
     run = subprocess.run([sys.executable, script], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=600)
