@@ -1,7 +1,10 @@
 /* Standalone check of the C core, no Python: the Philox known answers, every
  * kernel variant against the scalar kernels byte for byte, and a digest of
  * the scalar output that must be the same on every platform (run.sh compares
- * the digest printed natively with the one printed under qemu on aarch64). */
+ * the digest printed natively with the one printed under qemu on aarch64).
+ * Each variant, forced in turn, also gets a digest of its own output
+ * ("variant NAME DIGEST"): tests/c/platforms.sh compares those across
+ * platforms. */
 #include "xinit.h"
 
 #include <stdio.h>
@@ -18,11 +21,19 @@ static void check(int ok, const char *what)
     }
 }
 
-static uint64_t fnv1a(uint64_t hash, const unsigned char *bytes, size_t n)
+/* FNV-1a over the elements' bytes in little-endian order, whatever the host's:
+ * a big-endian machine (s390x) holds the same values in swapped bytes, and
+ * the digest must be the same everywhere. */
+static uint64_t fnv1a(uint64_t hash, const unsigned char *elements, size_t n, size_t itemsize)
 {
-    size_t i;
+    static const uint16_t probe = 1;
+    const int little_endian = *(const unsigned char *)&probe == 1;
+    size_t i, b;
     for (i = 0; i < n; i++)
-        hash = (hash ^ bytes[i]) * UINT64_C(0x100000001b3);
+        for (b = 0; b < itemsize; b++) {
+            unsigned char byte = elements[i * itemsize + (little_endian ? b : itemsize - 1 - b)];
+            hash = (hash ^ byte) * UINT64_C(0x100000001b3);
+        }
     return hash;
 }
 
@@ -121,7 +132,9 @@ int main(void)
     const xi_stream stream = {{0x12345678u, 0x9abcdef0u}, UINT64_C(0x0123456789abcdef)};
     const char *variants[8];
     size_t nvariants = xi_kernel_variants(variants, 8), v, c, s, p;
-    uint64_t digest = UINT64_C(0xcbf29ce484222325);
+    uint64_t digest = UINT64_C(0xcbf29ce484222325), variant_digests[8];
+    for (v = 0; v < nvariants; v++)
+        variant_digests[v] = digest;
     known_answers();
     for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         xi_params params;
@@ -130,10 +143,10 @@ int main(void)
         for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             for (p = 0; p < sizeof starts / sizeof starts[0]; p++) {
                 xi_position pos = {starts[p], 0};
-                size_t bytes = sizes[s] * xi_itemsize(cases[c].dtype);
+                size_t itemsize = xi_itemsize(cases[c].dtype), bytes = sizes[s] * itemsize;
                 xi_set_kernel_variant("scalar");
                 check(xi_fill_contiguous(&stream, pos, &params, scalar_out, sizes[s]) == XI_OK, "scalar fill");
-                digest = fnv1a(digest, scalar_out, bytes);
+                digest = fnv1a(digest, scalar_out, sizes[s], itemsize);
                 for (v = 0; v < nvariants; v++) {
                     char what[96];
                     xi_set_kernel_variant(variants[v]);
@@ -142,6 +155,7 @@ int main(void)
                     snprintf(what, sizeof what, "%s case %u n %u start %u", variants[v], (unsigned)c,
                              (unsigned)sizes[s], (unsigned)p);
                     check(memcmp(scalar_out, variant_out, bytes) == 0, what);
+                    variant_digests[v] = fnv1a(variant_digests[v], variant_out, sizes[s], itemsize);
                 }
             }
         }
@@ -152,6 +166,8 @@ int main(void)
     for (v = 0; v < nvariants; v++)
         printf(" %s", variants[v]);
     printf("\ndigest %016llx\n", (unsigned long long)digest);
+    for (v = 0; v < nvariants; v++)
+        printf("variant %s %016llx\n", variants[v], (unsigned long long)variant_digests[v]);
     printf("%d failed\n", failures);
     return failures != 0;
 }
