@@ -1,5 +1,6 @@
 """Build the xinit_c._core extension: the C99 core in src/ plus the Cython layer."""
 import os
+import sysconfig
 
 import numpy
 from Cython.Build import cythonize
@@ -18,6 +19,15 @@ FLAGS = {
     "msvc": ["/O2", "/fp:precise"],   # precise: no contraction into FMA
     "unix": ["-O3", "-std=c99", "-ffp-contract=off", "-fno-math-errno", "-fno-strict-aliasing"],
 }
+
+# GCC on s390x evaluates float arithmetic in double under -std=c99 (FLT_EVAL_METHOD
+# 1, which src/dispatch.c refuses): its s390 hook asks for double under
+# -fexcess-precision=standard, implied by ISO mode, to agree with old glibc's
+# float_t, and for float under -fexcess-precision=fast, as the hardware adds no
+# precision of its own (gcc/config/s390/s390.cc, s390_excess_precision). fast is
+# exact binary32 there; tests/c/run.sh does the same.
+if sysconfig.get_platform().endswith("s390x"):
+    FLAGS["unix"] = FLAGS["unix"] + ["-fexcess-precision=fast"]
 
 
 # XINIT_C_SANITIZE=1: an AddressSanitizer + UndefinedBehaviorSanitizer build

@@ -7,9 +7,11 @@
 #include <string.h>
 
 /* The stream is defined in exact binary32/binary64 operations; x87 extended
- * precision (FLT_EVAL_METHOD 2) would change the bits. */
+ * precision (FLT_EVAL_METHOD 2) would change the bits, and so would GCC's
+ * float-in-double evaluation on s390x in ISO C mode (FLT_EVAL_METHOD 1; its
+ * -fexcess-precision=fast evaluates float as float there, tests/c/run.sh). */
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
-#error "xinit-c needs FLT_EVAL_METHOD == 0 (on 32-bit x86 build with SSE2 math)"
+#error "xinit-c needs FLT_EVAL_METHOD == 0 (32-bit x86: SSE2 math; s390x GCC: -fexcess-precision=fast)"
 #endif
 
 #if defined(__x86_64__) || defined(_M_X64)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
-#error "soft_fma.h needs FLT_EVAL_METHOD == 0 (on 32-bit x86 build with SSE2 math)"
+#error "soft_fma.h needs FLT_EVAL_METHOD == 0 (32-bit x86: SSE2 math; s390x GCC: -fexcess-precision=fast)"
 #endif
 
 static inline uint64_t xi_fma_bits_f64(double x)
