@@ -29,4 +29,6 @@ if grep -q '__s390x__' <<<"$macros" && ! grep -q '__clang__' <<<"$macros"; then
 fi
 "${CC:-cc}" -std=c99 ${CFLAGS:--O2} $excess_precision -ffp-contract=off -fno-math-errno -Wall -Wextra -Werror \
     -I"$src" -I"$include" "$here/$driver.c" "$src"/*.c -o "$out/$driver" -lm -lpthread
-${RUNNER:-} "$out/$driver" "$@"
+program="$out/$driver"
+[ -f "$program" ] || program="$program.exe"     # a compiler for Windows names it so
+${RUNNER:-} "$program" "$@"
