@@ -12,7 +12,7 @@ SCRIPT = pathlib.Path(__file__).parent / "emulated" / "s390x.sh"
 MISSING_TOOLS = 77  # the script's exit status when a tool is missing
 
 
-@pytest.mark.slow  # about 40 s cached, a minute with the first download, on 2 cores
+@pytest.mark.slow  # about 2 minutes on 2 cores (the first run also downloads about 30 MB)
 def test_the_s390x_subset_passes_on_big_endian():
     result = subprocess.run(["bash", str(SCRIPT)], env={**os.environ, "PYTHON": sys.executable},
                             capture_output=True, text=True, check=False, timeout=1800)

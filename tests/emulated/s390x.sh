@@ -13,7 +13,7 @@ PYTHON=${PYTHON:-python3}
 # The runtime and test packages; apt resolves their dependencies.
 PACKAGES="python3.13 python3-numpy python3-pytest python3-hypothesis"
 HEADERS="libpython3.13-dev python3-numpy-dev"   # fetched without their dependencies: the cross libc has the rest
-TESTS="tests/emulated/test_big_endian.py tests/test_stream.py tests/test_layout.py"
+TESTS="tests/emulated/test_big_endian.py tests/test_stream.py tests/test_layout.py tests/test_api.py tests/test_fans.py tests/test_complex.py"
 
 missing=()
 for tool in apt-get dpkg-deb curl sha256sum s390x-linux-gnu-gcc qemu-s390x-static; do
