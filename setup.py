@@ -29,6 +29,13 @@ FLAGS = {
 if sysconfig.get_platform().endswith("s390x"):
     FLAGS["unix"] = FLAGS["unix"] + ["-fexcess-precision=fast"]
 
+# 32-bit x86 compilers default to x87 math, whose 80-bit registers change the
+# bits (FLT_EVAL_METHOD 2, also refused); SSE2 math rounds each operation to
+# binary32/binary64, as tests/c/platforms.sh's i686 build does. Such a wheel
+# needs an SSE2 CPU (Pentium 4 and later).
+if sysconfig.get_platform() == "linux-i686":
+    FLAGS["unix"] = FLAGS["unix"] + ["-msse2", "-mfpmath=sse"]
+
 
 # XINIT_C_SANITIZE=1: an AddressSanitizer + UndefinedBehaviorSanitizer build
 # for tools/sanitize.sh (GCC/Clang only; never for a wheel).
