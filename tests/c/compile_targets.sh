@@ -108,18 +108,19 @@ failures=()
 for entry in "${targets[@]}"; do
     IFS='|' read -r target platform pyconfig <<<"$entry"
     cc=("${zig[@]}" cc -target "$target")
-    count=0
-    for source in "$root"/src/*.c; do
+    before=${#failures[@]}
+    sources=("$root"/src/*.c)
+    for source in "${sources[@]}"; do
         "${cc[@]}" "${project_flags[@]}" -I"$root/src" -I"$root/xinit_c/include" -c "$source" \
             -o "$work/core.o" || failures+=("$target core ${source#"$root"/}")
-        count=$((count + 1))
     done
-    echo "$target core: $count files compiled"
+    [ "${#failures[@]}" = "$before" ] && echo "$target core: ${#sources[@]} files compiled"
 
     # PC/pyconfig.h derives MS_WIN64 from _WIN64 for MSVC only (x64 and ARM64):
     # GCC-style compilers must be told, as for any MinGW build against its headers
     windows=()
     [ "$pyconfig" = windows ] && windows=(-DMS_WIN64)
+    before=${#failures[@]}
     for module in _core _api _fans; do
         numpy_api=()
         [ "$module" = _core ] && numpy_api=(-DNPY_NO_DEPRECATED_API=NPY_1_22_API_VERSION)
@@ -128,7 +129,7 @@ for entry in "${targets[@]}"; do
             -I"$python_headers/$pyconfig" -I"$python_headers/Include" -c "$work/$module.c" -o "$work/$module.o" \
             || failures+=("$target extension xinit_c/$module")
     done
-    echo "$target extension: _core, _api, _fans compiled (CPython 3.11 headers, pyconfig.h: $pyconfig)"
+    [ "${#failures[@]}" = "$before" ] && echo "$target extension: _core, _api, _fans compiled (CPython 3.11 headers, pyconfig.h: $pyconfig)"
 
     program="$work/test_core-$target"
     [ "$pyconfig" = windows ] && program="$program.exe"
