@@ -54,8 +54,10 @@ if [ ! -f "$python_headers/done" ]; then
     command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || missing "apt-get and dpkg-deb (Debian's CPython headers)"
     apt="$cache/apt"
     mkdir -p "$apt/parts" "$apt/lists/partial" "$apt/cache" "$work/deb"
+    . "$root/tests/debian_mirror.sh"
+    debian_mirrors || missing "a Debian mirror in this machine's apt sources"
     for type in deb-src deb; do
-        printf 'Types: %s\nURIs: $DEBIAN_MIRROR\nSuites: bookworm\nComponents: main\n' "$type"
+        printf 'Types: %s\nURIs: %s\nSuites: bookworm\nComponents: main\n' "$type" "$DEBIAN_MIRROR"
         printf 'Architectures: amd64 arm64\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n'
     done >"$apt/parts/bookworm.sources"
     apt_options=(-q -o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/parts"

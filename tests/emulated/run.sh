@@ -38,35 +38,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 77
 fi
 
-# "URI SUITE" for each deb entry of this machine's apt sources, both formats.
-apt_sources() {
-    local file
-    for file in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$file" ] && awk '
-            function flush() { if (deb && enabled) for (u in uris) for (s in suites) print uris[u], suites[s]
-                               deb = 0; enabled = 1; delete uris; delete suites }
-            BEGIN { enabled = 1 }
-            /^[ \t]*#/ { next }
-            /^[ \t]*$/ { flush(); next }
-            tolower($1) == "types:" { deb = /[ \t]deb([ \t]|$)/ }
-            tolower($1) == "enabled:" { enabled = tolower($2) != "no" }
-            tolower($1) == "uris:" { for (i = 2; i <= NF; i++) uris[i] = $i }
-            tolower($1) == "suites:" { for (i = 2; i <= NF; i++) suites[i] = $i }
-            END { flush() }' "$file"
-    done
-    for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$file" ] && awk '$1 == "deb" { i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } print $i, $(i + 1) }' "$file"
-    done
-    return 0
-}
-# The URIs serving the plain codename (bookworm, ...) and its -security suite.
-MIRROR=$(apt_sources | awk '$2 ~ /^[a-z]+$/ { print $1; exit }')
-SECURITY=$(apt_sources | awk '$2 ~ /-security$/ { print $1; exit }')
-[ -n "$MIRROR" ] && [ -n "$SECURITY" ] || {
-    echo "run.sh $ARCH: no Debian mirror in this machine's apt sources (/etc/apt/sources.list{,.d/}):" \
-         "found '$MIRROR' for a release (e.g. bookworm), '$SECURITY' for its -security suite" >&2
-    exit 1
-}
+# Debian's mirror as this machine's apt sources name it
+. "$ROOT/tests/debian_mirror.sh"
+debian_mirrors || exit 1
+MIRROR=$DEBIAN_MIRROR SECURITY=$DEBIAN_SECURITY
 
 # This workplace's mirror lacks the current libc6 and zlib1g builds for s390x and
 # ppc64el (i386 needs nothing), and no signed index lists what it has instead, so
