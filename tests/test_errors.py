@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 import pytest
 
 import xinit_c as xi
+from bfloat16 import bfloat16_param, dtype_named
 from xinit_c import _core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +27,6 @@ LARGEST = {
     "float32": float.fromhex("0x1.fffffep127"),
     "float64": float.fromhex("0x1.fffffffffffffp1023"),
 }
-DTYPES = {"float16": np.dtype(np.float16), "bfloat16": np.dtype(ml_dtypes.bfloat16),
-          "float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 # the limits as they appear in a message (8 significant digits)
 SHOWN = {"float16": "65504", "bfloat16": r"3\.3895314e\+38", "float32": r"3\.4028235e\+38",
          "float64": r"1\.7976931e\+308"}
@@ -120,9 +118,10 @@ def test_an_empty_tensor_needs_no_fans():
      r"finite value is 65504$", np.float16),
     (lambda o, g: xi.xavier_normal_(o, 1e300, generator=g),
      r"^xavier_normal_: gain=1e\+300 .* std = 4\.71\d*e\+299 .* overflows float32", np.float32),
-    (lambda o, g: xi.xavier_normal_(o, 1e40, generator=g),
-     r"^xavier_normal_: gain=1e\+40 .* overflows bfloat16, whose largest finite value is 3\.3895314e\+38",
-     ml_dtypes.bfloat16),
+    bfloat16_param(lambda bfloat16: (
+        lambda o, g: xi.xavier_normal_(o, 1e40, generator=g),
+        r"^xavier_normal_: gain=1e\+40 .* overflows bfloat16, whose largest finite value is 3\.3895314e\+38",
+        bfloat16.type), id="xavier_normal_-gain=1e+40-bfloat16", arity=3),
     (lambda o, g: xi.xavier_uniform_(o, 1.7e308, generator=g, fan_in=1, fan_out=1),
      r"^xavier_uniform_: gain=1\.7e\+308 .* the bound b = inf .* overflows float64", np.float64),
     (lambda o, g: xi.variance_scaling_(o, 1e12, generator=g),
@@ -172,7 +171,7 @@ BOUNDARY_CASES = [
 @pytest.mark.parametrize("fill, name, core_args, public", BOUNDARY_CASES, ids=lambda c: c if isinstance(c, str) else "")
 def test_the_range_limit_is_the_dtypes_largest_finite_value_on_both_layers(dtype_name, fill, name, core_args,
                                                                            public):
-    dtype = DTYPES[dtype_name]
+    dtype = dtype_named(dtype_name)
     largest = LARGEST[dtype_name]
     above = math.nextafter(largest, math.inf)
     accepted(lambda o, g: public(o, g, largest), dtype)  # a std this large overflows some draws: allowed

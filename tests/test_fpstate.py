@@ -24,7 +24,7 @@ import pytest
 
 import xinit_c as xi
 from xinit_c import _core
-from conftest import FLOAT_DTYPES
+from conftest import FLOAT_DTYPE_PARAMS, FLOAT_DTYPES
 
 HELPER_SOURCE = r"""
 #include <stdint.h>
@@ -148,7 +148,7 @@ def generator():
 
 
 @pytest.mark.parametrize("dist", sorted(DISTRIBUTIONS))
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES, ids=lambda d: d.name)
+@pytest.mark.parametrize("dtype", FLOAT_DTYPE_PARAMS, ids=lambda d: d.name)
 def test_fills_ignore_the_callers_state_and_restore_it(fp, states, dtype, dist):
     fill, parameters = DISTRIBUTIONS[dist]
     for scale in SCALES[dtype.name]:

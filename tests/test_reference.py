@@ -14,12 +14,16 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference as R  # noqa: E402
 import xinit_c as xi  # noqa: E402
+from bfloat16 import bfloat16_dtype, bfloat16_param  # noqa: E402
 
-mp = pytest.importorskip("mpmath")
-ml_dtypes = pytest.importorskip("ml_dtypes")
-BF16 = np.dtype(ml_dtypes.bfloat16)
+# the bfloat16 cases skip, saying why, where ml_dtypes is missing
+ALL_FLOATS = [np.dtype(np.float16), bfloat16_param(id="dtype1"), np.dtype(np.float32), np.dtype(np.float64)]
 
-ALL_FLOATS = [np.dtype(np.float16), BF16, np.dtype(np.float32), np.dtype(np.float64)]
+
+@pytest.fixture
+def mp():
+    """mpmath, for the tests that measure against it; they skip where it is missing."""
+    return pytest.importorskip("mpmath")
 KEY = (0x12345678, 0x9ABCDEF0)
 
 
@@ -150,11 +154,11 @@ def test_key_from_seed():
 
 def test_words_per_element():
     assert R.words_per_element(np.float16) == 1
-    assert R.words_per_element(BF16) == 1
     assert R.words_per_element(np.float32) == 1
     assert R.words_per_element(np.uint32) == 1
     assert R.words_per_element(np.float64) == 2
     assert R.words_per_element(np.uint64) == 2
+    assert R.words_per_element(bfloat16_dtype()) == 1   # last: skips where ml_dtypes is missing
 
 
 def test_fill_bits_mapping():
@@ -344,7 +348,7 @@ def test_trunc_normal_arguments_follow_section_8():
     assert float(q.min()) == 2.0**-95  # fa = Phi(-11.5) < PMIN and the word 0 reaches the clamp
 
 
-def test_constants_are_the_contracts():
+def test_constants_are_the_contracts(mp):
     """The log split point H is the encoding of T(sqrt(1/2)), LN2_HI + LN2_LO
     is ln 2 to far below binary64 resolution, every coefficient is a value of
     its format (the oracle refuses others at import) and the branch bounds and
@@ -561,7 +565,7 @@ def test_round_rational_against_cpython():
 # ---------------------------------------------------------------------------
 
 
-def _ulps(value, exact, T):
+def _ulps(mp, value, exact, T):
     """|value - exact| in units of the spacing of T in the binade of exact."""
     p = FMT[T][1]
     e = mp.floor(mp.log(abs(exact), 2))
@@ -569,7 +573,7 @@ def _ulps(value, exact, T):
 
 
 @pytest.mark.parametrize("T,lo,hi", [(np.float32, -126, 127), (np.float64, -1022, 1023)])
-def test_log_portable_accuracy(T, lo, hi):
+def test_log_portable_accuracy(mp, T, lo, hi):
     rng = np.random.default_rng(42)
     xs = np.exp2(rng.uniform(lo, hi, 300)).astype(T)
     near_one = (1 + rng.uniform(-0.35, 0.5, 300)).astype(T)
@@ -585,7 +589,7 @@ def test_log_portable_accuracy(T, lo, hi):
     L = R.log_portable(xs, T)
     assert L.dtype == T
     with mp.workdps(40):
-        worst = max(_ulps(l, mp.log(mp.mpf(float(x))), T) for x, l in zip(xs, L) if x != 1)
+        worst = max(_ulps(mp, l, mp.log(mp.mpf(float(x))), T) for x, l in zip(xs, L) if x != 1)
     assert worst <= 1.5, worst
     assert float(R.log_portable(np.array([1.0], T), T)[0]) == 0.0
 
@@ -640,14 +644,14 @@ def test_tail_w_rounds_y_once(T):
 # ---------------------------------------------------------------------------
 
 
-def test_exp_host_accuracy():
+def test_exp_host_accuracy(mp):
     mp.mp.dps = 30
     for y in np.concatenate([np.linspace(-704, 0, 301), [-1e-300, -0.3465, -0.3466, -703.125]]):
         ref = mp.exp(mp.mpf(float(y)))
         assert abs(mp.mpf(R.exp_host(float(y))) - ref) <= 4e-16 * ref, y
 
 
-def test_normal_cdf_accuracy():
+def test_normal_cdf_accuracy(mp):
     mp.mp.dps = 30
     xs = np.concatenate([
         np.linspace(-37.5, 8.5, 301),
@@ -753,14 +757,19 @@ def test_trunc_normal_within_bounds(dtype, mean, std, a, b):
     assert np.all(y >= _fmt(a, dtype)) and np.all(y <= _fmt(b, dtype))
 
 
+def _refuses_beyond_ten_std(dtype):
+    # the f32 working format's limit, either side
+    for a, b in ((10.5, 12.0), (-12.0, -10.5), (11.0, math.inf), (-math.inf, -10.01)):
+        with pytest.raises(ValueError):
+            R.fill("trunc_normal", 4, dtype, KEY, mean=0.0, std=1.0, a=a, b=b)
+    y = R.fill("trunc_normal", 4, dtype, KEY, mean=0.0, std=1.0, a=9.5, b=12.0)
+    assert np.all(y.astype(np.float64) >= _fmt(9.5, dtype))
+
+
 def test_trunc_normal_refusals():
     # entirely beyond 10 std (f32 working format) or 37 std (f64), either side
-    for dtype in (np.float16, BF16, np.float32):
-        for a, b in ((10.5, 12.0), (-12.0, -10.5), (11.0, math.inf), (-math.inf, -10.01)):
-            with pytest.raises(ValueError):
-                R.fill("trunc_normal", 4, dtype, KEY, mean=0.0, std=1.0, a=a, b=b)
-        y = R.fill("trunc_normal", 4, dtype, KEY, mean=0.0, std=1.0, a=9.5, b=12.0)
-        assert np.all(y.astype(np.float64) >= _fmt(9.5, dtype))
+    for dtype in (np.float16, np.float32):
+        _refuses_beyond_ten_std(dtype)
     for a, b in ((37.5, 40.0), (-math.inf, -37.1)):
         with pytest.raises(ValueError):
             R.fill("trunc_normal", 4, np.float64, KEY, a=a, b=b)
@@ -769,6 +778,7 @@ def test_trunc_normal_refusals():
     # scaled: the limit is in standard deviations
     with pytest.raises(ValueError):
         R.fill("trunc_normal", 4, np.float32, KEY, mean=1.0, std=0.1, a=2.05, b=3.0)
+    _refuses_beyond_ten_std(bfloat16_dtype())   # last: skips where ml_dtypes is missing
 
 
 def test_trunc_normal_host_parameters():
@@ -835,9 +845,10 @@ def test_float16_rounding_is_rne():
 
 
 def test_bfloat16_rounding_is_rne():
+    bfloat16 = bfloat16_dtype()
     y = _interesting_f32(7)
     got = R.f32_to_bfloat16(y)
-    assert got.dtype == BF16
+    assert got.dtype == bfloat16
     exp = _rne_to_16(y, 7, -126, 127)
     assert np.array_equal(got.astype(np.float64), exp)
     # sign of zero preserved, NaN stays NaN
@@ -1017,7 +1028,7 @@ def assert_compiled_matches_oracle(kind, dtype, elements, params, n_elements=256
     assert not mismatches, (kind, dtype.name, params, len(mismatches), mismatches[:8])
 
 
-F32_FORMATS = [np.dtype(np.float16), BF16, np.dtype(np.float32)]
+F32_FORMATS = [np.dtype(np.float16), bfloat16_param(), np.dtype(np.float32)]
 
 
 def _both_signs(x, T):
