@@ -14,6 +14,7 @@ import pytest
 
 import xinit_c as xi
 from bfloat16 import bfloat16_param, dtype_named
+from child_python import require_child_python
 from xinit_c import _core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -493,6 +494,7 @@ def _source_copy(tmp_path, with_setup):
 
 
 def _run(args, cwd):
+    require_child_python()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
