@@ -12,6 +12,7 @@ import pytest
 
 import reference
 import xinit_c as xi
+from child_python import require_child_python
 
 KEY = (0xABCD, 0x1234)
 
@@ -89,6 +90,7 @@ def test_a_forked_child_can_fill():
 def test_interpreter_exit_right_after_a_threaded_fill():
     code = ("import numpy as np, xinit_c as xi; "
             "xi.normal_(np.empty(1 << 20), generator=xi.Generator(1), threads=2)")
+    require_child_python()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             cwd="/")
     assert result.returncode == 0, result.stderr
@@ -116,6 +118,7 @@ except KeyboardInterrupt:
     want = xi.normal_(np.empty(1 << 22), generator=xi.Generator(5))
     assert np.array_equal(out[:1 << 22], want), "the written prefix is the fill's"
 """
+    require_child_python()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd="/")
     assert result.returncode == 0, result.stderr
     if "not interrupted" in result.stdout:

@@ -10,6 +10,7 @@ import pytest
 
 import reference
 import xinit_c as xi
+from child_python import require_child_python
 
 KEY = (0xC0FFEE, 0x5EED)
 KINDS = {
@@ -164,6 +165,7 @@ def test_default_thread_count():
 
 
 def _import_with_simd(value):
+    require_child_python()
     env = dict(os.environ, XINIT_C_SIMD=value)
     code = "import xinit_c as xi, warnings; print(xi.get_simd())"
     return subprocess.run([sys.executable, "-W", "always", "-c", code], env=env, capture_output=True,
