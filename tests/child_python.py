@@ -6,6 +6,7 @@ import errno
 import functools
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -14,7 +15,10 @@ import pytest
 def spawn_error():
     """Why the kernel cannot execute sys.executable (its format is foreign to it), or None if it can."""
     try:
-        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, timeout=120, check=False)
+        # with cwd, subprocess forks and reports the exec's error; without, qemu-user's emulated vfork only
+        # gives a silent exit status 127
+        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, timeout=120, check=False,
+                       cwd=tempfile.gettempdir())
     except OSError as error:
         if error.errno != errno.ENOEXEC:
             raise
