@@ -136,5 +136,5 @@ sed "s|/usr/include/python3|$SYSROOT/usr/include/python3|g" \
 cd "$BUILD"
 # XINIT_C_EMULATED_ARCH tells the plugin which machine it must find itself on.
 export QEMU_LD_PREFIX=$SYSROOT PYTHONPATH=$BUILD/tests/emulated:$BUILD/tests XINIT_C_EMULATED_ARCH=$ARCH
-exec "$QEMU" "$SYSROOT/usr/bin/python3.13" -m pytest -p no:cacheprovider --noconftest -p emulated_plugin -q \
+exec "$QEMU" "$SYSROOT/usr/bin/python3.13" -m pytest -p no:cacheprovider -p emulated_plugin -q \
     @tests/emulated/subset.txt "$@"
