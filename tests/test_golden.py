@@ -198,6 +198,12 @@ def oracle(case, elements):
                           stream=int(case["stream"], 16), position=int(case["position"], 16), **params_of(case))
 
 
+# the library's own golden checks above still run there
+ORACLE_NOT_BINARY64 = pytest.mark.skipif(reference.PYTHON_FLOATS_DOUBLE_ROUNDED, reason=(
+    "this CPython's float arithmetic is double-rounded (x87): the oracle's per-call constants are not binary64"))
+
+
+@ORACLE_NOT_BINARY64
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_the_oracle_gives_the_first_golden_elements(kind):
     found = [d for case in KINDS[kind] for d in differences(case, oracle(case, FIRST), full=False)]
@@ -205,6 +211,7 @@ def test_the_oracle_gives_the_first_golden_elements(kind):
 
 
 @pytest.mark.slow
+@ORACLE_NOT_BINARY64
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_the_oracle_gives_the_golden_digests(kind):
     found = [d for case in KINDS[kind] for d in differences(case, oracle(case, ELEMENTS))]
