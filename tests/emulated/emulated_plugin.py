@@ -41,3 +41,18 @@ def pytest_report_header(config):
     return (f"xinit_c {xinit_c.__version__} from {xinit_c.__file__}, {platform.machine()} {sys.byteorder}-endian, "
             f"sys.maxsize 2**{sys.maxsize.bit_length()}-1, numpy {np.__version__}; "
             "bfloat16 cases skip (ml_dtypes has no build here)")
+
+
+# every file of subset.txt must run: a module-level skip would hide all of its tests behind one "skipped"
+SKIPPED_FILES = []
+
+
+def pytest_collectreport(report):
+    if report.skipped:
+        SKIPPED_FILES.append(f"{report.nodeid}: {report.longrepr[2] if isinstance(report.longrepr, tuple) else ''}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if SKIPPED_FILES:
+        print("\nwhole files skipped in the emulated subset:\n" + "\n".join(SKIPPED_FILES))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
