@@ -25,13 +25,17 @@ apt_sources() {
     done
     return 0
 }
-# The URIs serving a plain codename (bookworm, ...) and a -security suite.
+# The URIs serving this Debian release (its codename in /etc/os-release) and its
+# -security suite: a third-party source, or another distribution's archive, is
+# never taken for Debian's.
 debian_mirrors() {
-    DEBIAN_MIRROR=$(apt_sources | awk '$2 ~ /^[a-z]+$/ { print $1; exit }')
-    DEBIAN_SECURITY=$(apt_sources | awk '$2 ~ /-security$/ { print $1; exit }')
-    if [ -z "$DEBIAN_MIRROR" ] || [ -z "$DEBIAN_SECURITY" ]; then
-        echo "no Debian mirror in this machine's apt sources (/etc/apt/sources.list{,.d/}): found" \
-             "'$DEBIAN_MIRROR' for a release (e.g. bookworm), '$DEBIAN_SECURITY' for its -security suite" >&2
+    local codename
+    codename=$( . /etc/os-release 2>/dev/null && [ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-}")
+    DEBIAN_MIRROR=$(apt_sources | awk -v suite="$codename" '$2 == suite { print $1; exit }')
+    DEBIAN_SECURITY=$(apt_sources | awk -v suite="$codename-security" '$2 == suite { print $1; exit }')
+    if [ -z "$codename" ] || [ -z "$DEBIAN_MIRROR" ] || [ -z "$DEBIAN_SECURITY" ]; then
+        echo "no Debian mirror in this machine's apt sources (/etc/apt/sources.list{,.d/}): Debian release" \
+             "'$codename', found '$DEBIAN_MIRROR' for it and '$DEBIAN_SECURITY' for its -security suite" >&2
         return 1
     fi
 }

@@ -8,7 +8,7 @@
 # big-endian; i386 has a 32-bit Py_ssize_t. Downloads are cached in
 # ${XDG_CACHE_HOME:-~/.cache}/xinit-c/ARCH. The tests are those listed in
 # tests/emulated/subset.txt (a pytest argument file).
-# Exit status: pytest's, or 77 when a tool is missing (named on stderr).
+# Exit status: pytest's, or 77 when a tool or a Debian mirror is missing (named on stderr).
 set -euo pipefail
 ARCH=${1:?usage: tests/emulated/run.sh s390x|ppc64el|i386 [pytest arguments]}
 shift
@@ -19,7 +19,7 @@ case $ARCH in   # Debian multiarch triplet, cross gcc, qemu-user, sysconfig's pl
     *) echo "run.sh: unknown architecture '$ARCH' (s390x, ppc64el or i386)" >&2; exit 2 ;;
 esac
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/xinit-c/$ARCH
+CACHE=$(realpath -m "${XDG_CACHE_HOME:-$HOME/.cache}/xinit-c/$ARCH")
 SYSROOT=$CACHE/sysroot
 PYTHON=${PYTHON:-python3}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -40,7 +40,7 @@ fi
 
 # Debian's mirror as this machine's apt sources name it
 . "$ROOT/tests/debian_mirror.sh"
-debian_mirrors || exit 1
+debian_mirrors || exit 77
 MIRROR=$DEBIAN_MIRROR SECURITY=$DEBIAN_SECURITY
 
 # This workplace's mirror lacks the current libc6 and zlib1g builds for s390x and
@@ -61,6 +61,7 @@ UNUSED="libssl3t64 openssl-provider-legacy libzstd1"
 fetch_sysroot() {
     local apt=$CACHE/apt
     mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/parts"
+    rm -f "$apt"/archives/*.deb   # an older fetch's versions would be unpacked too
     touch "$apt/status"
     cat > "$apt/sources.list" <<SOURCES
 deb [signed-by=$KEYRING] $MIRROR trixie main
@@ -110,9 +111,11 @@ CONF
     # an amd64 host that lists i386 libraries in /lib32; an empty cache is
     # ignored by the loader, which then searches the sysroot's default paths
     : > "$SYSROOT/etc/ld.so.cache"
-    touch "$SYSROOT/.complete"
+    echo "$STAMP" > "$SYSROOT/.complete"
 }
-[ -f "$SYSROOT/.complete" ] || fetch_sysroot
+# the sysroot is this script's: fetched again whenever the script (its packages, replacements) changes
+STAMP=$(sha256sum < "$0")
+[ "$(cat "$SYSROOT/.complete" 2>/dev/null)" = "$STAMP" ] || fetch_sysroot
 
 # A copy of the sources, so that nothing built for the target lands in the work tree.
 BUILD=$CACHE/build
