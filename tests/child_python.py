@@ -5,6 +5,7 @@ Those tests skip there, naming the error, after actually trying `python -c pass`
 starts and then fails is no reason to skip."""
 import errno
 import functools
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,9 @@ def spawn_error():
         if error.errno != errno.ENOEXEC:
             raise
         return f"{type(error).__name__}: {error}"
-    if result.returncode != 0:
+    # i386 under tests/emulated/run.sh: the kernel runs the child outside qemu's sysroot; anywhere else a
+    # child that cannot run `pass` is a failure, not a skip
+    if result.returncode != 0 and os.environ.get("XINIT_C_EMULATED_ARCH"):
         return f"`python -c pass` exits with status {result.returncode}: {result.stderr.strip()}"
     return None
 
