@@ -1,5 +1,9 @@
 """Build the xinit_c._core extension: the C99 core in src/ plus the Cython layer."""
+import itertools
 import os
+import platform
+import struct
+import subprocess
 import sysconfig
 
 import numpy
@@ -25,15 +29,18 @@ FLAGS = {
 # -fexcess-precision=standard, implied by ISO mode, to agree with old glibc's
 # float_t, and for float under -fexcess-precision=fast, as the hardware adds no
 # precision of its own (gcc/config/s390/s390.cc, s390_excess_precision). fast is
-# exact binary32 there; tests/c/run.sh does the same.
-if sysconfig.get_platform().endswith("s390x"):
-    FLAGS["unix"] = FLAGS["unix"] + ["-fexcess-precision=fast"]
+# exact binary32 there; tests/c/run.sh does the same. Clang evaluates float as
+# float there already, and rejects the flag under -Werror.
+S390X_GCC = ["-fexcess-precision=fast"]
 
 # 32-bit x86 compilers default to x87 math, whose 80-bit registers change the
 # bits (FLT_EVAL_METHOD 2, also refused); SSE2 math rounds each operation to
 # binary32/binary64, as tests/c/platforms.sh's i686 build does. Such a wheel
-# needs an SSE2 CPU (Pentium 4 and later).
-if sysconfig.get_platform() == "linux-i686":
+# needs an SSE2 CPU (Pentium 4 and later). A 32-bit interpreter on a 64-bit
+# kernel (no linux32) reports linux-x86_64, hence the pointer size.
+PLATFORM = sysconfig.get_platform()
+if PLATFORM in ("linux-i386", "linux-i586", "linux-i686") or (
+        struct.calcsize("P") == 4 and platform.machine() in ("x86_64", "i386", "i586", "i686")):
     FLAGS["unix"] = FLAGS["unix"] + ["-msse2", "-mfpmath=sse"]
 
 
@@ -54,6 +61,8 @@ LIBRARIES = {"unix": ["m"]}
 class BuildExt(build_ext):
     def build_extensions(self):
         flags = FLAGS.get(self.compiler.compiler_type, FLAGS["unix"])
+        if PLATFORM.endswith("s390x") and self.compiler.compiler_type == "unix" and not self._is_clang():
+            flags = flags + S390X_GCC
         if os.environ.get("XINIT_C_WERROR") == "1":
             flags = flags + WERROR.get(self.compiler.compiler_type, WERROR["unix"])
         sanitize = os.environ.get("XINIT_C_SANITIZE") == "1" and self.compiler.compiler_type == "unix"
@@ -63,6 +72,12 @@ class BuildExt(build_ext):
             ext.extra_compile_args = flags + (SANITIZE if sanitize else [])
             ext.extra_link_args = SANITIZE if sanitize else []
         super().build_extensions()
+
+    def _is_clang(self):
+        command = list(itertools.takewhile(lambda word: not word.startswith("-"), self.compiler.compiler_so))
+        macros = subprocess.run([*command, "-dM", "-E", "-x", "c", os.devnull],
+                                capture_output=True, text=True, check=True).stdout
+        return "__clang__" in macros
 
 
 extension = Extension(
