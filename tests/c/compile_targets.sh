@@ -37,10 +37,11 @@ targets=(
 if [ -n "${ZIG:-}" ]; then
     read -ra zig <<<"$ZIG"
 else
+    # the zig these checks last passed with: a new release may warn differently
     zig=("$cache/zigenv/bin/python" -m ziglang)
-    if ! "${zig[@]}" version >/dev/null 2>&1; then
-        { python3 -m venv "$cache/zigenv" && "$cache/zigenv/bin/pip" install -q ziglang; } >&2 \
-            || missing "ziglang (python3 -m venv, then pip install ziglang into $cache/zigenv)"
+    if [ "$("${zig[@]}" version 2>/dev/null)" != 0.17.1 ]; then
+        { python3 -m venv "$cache/zigenv" && "$cache/zigenv/bin/pip" install -q "ziglang==0.17.1"; } >&2 \
+            || missing "ziglang 0.17.1 (python3 -m venv, then pip install ziglang==0.17.1 into $cache/zigenv)"
     fi
 fi
 zig_version="$("${zig[@]}" version)" || missing "zig (ZIG='${zig[*]}' does not run)"
