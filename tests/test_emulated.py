@@ -13,7 +13,7 @@ SCRIPT = pathlib.Path(__file__).parent / "emulated" / "run.sh"
 MISSING_TOOLS = 77  # the script's exit status when a tool is missing
 
 
-# about 3 (s390x), 4.5 (ppc64el) and 10.5 (i386) minutes on 2 cores once cached; the
+# about 3 (s390x), 4.5 (ppc64el) and 8.5 (i386) minutes on 2 cores once cached; the
 # first run of each also downloads about 30 MB of packages and 50 MB of indices
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ["s390x", "ppc64el", "i386"])
