@@ -12,9 +12,17 @@ import pytest
 RUN = pathlib.Path(__file__).parent / "c" / "run.sh"
 
 
+def driver_environment(**env):
+    """This process's environment for tests/c/run.sh plus env; an emulator or wine (RUNNER) does not get the
+    sanitizer runtime that tools/sanitize.sh preloads into the suite: it is not the code under test, and
+    wine cannot start with it."""
+    inherited = {name: value for name, value in os.environ.items()
+                 if not (env.get("RUNNER") and name == "LD_PRELOAD")}
+    return {**inherited, "PYTHON": sys.executable, **env}
+
+
 def run_driver(**env):
-    env = {"PYTHON": sys.executable, **env}
-    result = subprocess.run(["bash", str(RUN)], env={**os.environ, **env}, capture_output=True, text=True,
+    result = subprocess.run(["bash", str(RUN)], env=driver_environment(**env), capture_output=True, text=True,
                             check=False, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("0 failed")
@@ -168,8 +176,7 @@ def run_golden(toolchain, case_file):
     missing = [tool for tool in (env["CC"], env.get("RUNNER")) if tool and shutil.which(tool) is None]
     if missing or shutil.which("bash") is None:
         pytest.skip(f"{toolchain}: {', '.join(missing or ['bash'])} not installed; .ci/run installs it")
-    result = subprocess.run(["bash", str(RUN), "golden", str(case_file)],
-                            env={**os.environ, "PYTHON": sys.executable, **env},
+    result = subprocess.run(["bash", str(RUN), "golden", str(case_file)], env=driver_environment(**env),
                             capture_output=True, text=True, check=False, timeout=1800)
     digests, variant = {}, None
     for line in result.stdout.splitlines():
